@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+
+static const char *program_name = "rcc";
+
+void log_open(const char *program) {
+        program_name = program;
+        openlog(program, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+static void vlog_stderr(int priority, const char *fmt, va_list ap) {
+        const char *level = priority <= LOG_ERR ? "error: " : priority == LOG_WARNING ? "warning: " : "";
+
+        fprintf(stderr, "%s: %s", program_name, level);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
+void log_msg(int priority, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vlog_stderr(priority, fmt, ap);
+        va_end(ap);
+}
+
+void log_audit(int priority, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vlog_stderr(priority, fmt, ap);
+        va_end(ap);
+        va_start(ap, fmt);
+        vsyslog(LOG_AUTHPRIV | priority, fmt, ap);
+        va_end(ap);
+}
+
+int log_diag(int r, const RccDiag *diag) {
+        char buf[sizeof diag->file + sizeof diag->msg + 32];
+
+        log_error("%s", diag_format(diag, buf, sizeof buf));
+        return r;
+}
