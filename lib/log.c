@@ -11,7 +11,7 @@ void log_open(const char *program) {
         openlog(program, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
-static void vlog_stderr(int priority, const char *fmt, va_list ap) {
+_printf_(2, 0) static void vlog_stderr(int priority, const char *fmt, va_list ap) {
         const char *level = priority <= LOG_ERR ? "error: " : priority == LOG_WARNING ? "warning: " : "";
 
         fprintf(stderr, "%s: %s", program_name, level);

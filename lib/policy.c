@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+
+#include "policy-internal.h"
+
+Policy *policy_free(Policy *p) {
+        if (!p)
+                return NULL;
+        /* The Policy itself lives in its arena too. */
+        arena_free(p->arena);
+        return NULL;
+}
+
+const Account *policy_find_account(const Policy *p, const char *name) {
+        if (!p || !name)
+                return NULL;
+        FOREACH_ARRAY (a, p->accounts, p->n_accounts)
+                if (streq(a->name, name))
+                        return a;
+        return NULL;
+}
+
+const Account *policy_find_account_by_uid(const Policy *p, uid_t uid) {
+        size_t lo = 0, hi;
+
+        if (!p)
+                return NULL;
+        /* Accounts are sorted by uid. */
+        hi = p->n_accounts;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (p->accounts[mid].uid == uid)
+                        return &p->accounts[mid];
+                if (p->accounts[mid].uid < uid)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
+const UserGrant *settings_find_user(const Settings *s, const char *user) {
+        if (!s || !user)
+                return NULL;
+        FOREACH_ARRAY (g, s->users, s->n_users)
+                if (streq(g->user, user))
+                        return g;
+        return NULL;
+}
+
+const char *net_mode_to_string(NetMode m) {
+        switch (m) {
+        case NET_MODE_PUBLIC:
+                return "public";
+        case NET_MODE_STRICT:
+                return "strict";
+        }
+        return NULL;
+}
+
+const char *net_proto_to_string(NetProto p) {
+        switch (p) {
+        case NET_PROTO_TCP:
+                return "tcp";
+        case NET_PROTO_UDP:
+                return "udp";
+        case NET_PROTO_ANY:
+                return "any";
+        }
+        return NULL;
+}
