@@ -17,42 +17,19 @@
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 
-typedef struct Boxes {
-        SetElem *v;
-        size_t n, cap;
-} Boxes;
-
-static int boxes_push(Boxes *b, const SetElem *e) {
-        if (b->n == b->cap) {
-                size_t cap = b->cap ? b->cap * 2 : 64;
-                SetElem *v = reallocarray(b->v, cap, sizeof *v);
-                if (!v)
-                        return -ENOMEM;
-                b->v = v;
-                b->cap = cap;
-        }
-        b->v[b->n++] = *e;
-        return 0;
-}
-
-static void boxes_done(Boxes *b) {
-        free(b->v);
-        *b = (Boxes){};
-}
-
 static SetElem elem_for_cidr(const Cidr *c) {
         SetElem e = {};
         cidr_range(c, e.addr_first, e.addr_last);
         return e;
 }
 
-static int push_cidr(Boxes *b, const Cidr *c) {
+static int push_cidr(ElemVec *b, const Cidr *c) {
         SetElem e = elem_for_cidr(c);
-        return boxes_push(b, &e);
+        return elem_vec_push(b, &e);
 }
 
 /* One rule's destination c as boxes: its protocols times its ports. */
-static int push_rule_boxes(Boxes *b, const NetRule *rule, const Cidr *c, uint64_t timeout_ms) {
+static int push_rule_boxes(ElemVec *b, const NetRule *rule, const Cidr *c, uint64_t timeout_ms) {
         static const uint8_t protos_tcp[] = {PROTO_TCP}, protos_udp[] = {PROTO_UDP},
                              protos_any[] = {PROTO_TCP, PROTO_UDP};
         const uint8_t *protos;
@@ -73,7 +50,7 @@ static int push_rule_boxes(Boxes *b, const NetRule *rule, const Cidr *c, uint64_
                         e.proto_last = 255;
                         e.port_last = 65535;
                         e.timeout_ms = timeout_ms;
-                        return boxes_push(b, &e);
+                        return elem_vec_push(b, &e);
                 }
                 protos = protos_any, n_protos = 2;
                 break;
@@ -87,20 +64,20 @@ static int push_rule_boxes(Boxes *b, const NetRule *rule, const Cidr *c, uint64_
                 e.timeout_ms = timeout_ms;
                 if (rule->n_ports == 0) {
                         e.port_last = 65535;
-                        if ((r = boxes_push(b, &e)) < 0)
+                        if ((r = elem_vec_push(b, &e)) < 0)
                                 return r;
                 }
                 for (size_t j = 0; j < rule->n_ports; j++) {
                         e.port_first = rule->ports[j].first;
                         e.port_last = rule->ports[j].last;
-                        if ((r = boxes_push(b, &e)) < 0)
+                        if ((r = elem_vec_push(b, &e)) < 0)
                                 return r;
                 }
         }
         return 0;
 }
 
-static int push_dns(Boxes *b, const Cidr *resolver) {
+static int push_dns(ElemVec *b, const Cidr *resolver) {
         static PortRange port53[] = {{53, 53}};
         static const NetRule dns = {.proto = NET_PROTO_ANY, .ports = port53, .n_ports = 1};
         return push_rule_boxes(b, &dns, resolver, 0);
@@ -115,13 +92,13 @@ static void set_init(RulesetSet *s, const char *prefix, uid_t uid, SetKey key) {
 }
 
 /* Normalize the boxes into the set, then empty them for the next set. */
-static int set_fill(Arena *a, RulesetSet *s, Boxes *b) {
+static int set_fill(Arena *a, RulesetSet *s, ElemVec *b) {
         int r = ruleset_set_normalize(a, s, b->v, b->n);
         b->n = 0;
         return r;
 }
 
-static int fill_blocked(Arena *a, RulesetAccount *ra, const Settings *st, Boxes *v4, Boxes *v6) {
+static int fill_blocked(Arena *a, RulesetAccount *ra, const Settings *st, ElemVec *v4, ElemVec *v6) {
         int r;
 
         for (size_t i = 0; i < n_special_ranges4 + st->n_deny; i++) {
@@ -166,8 +143,8 @@ static const Cidr *facts_lookup(const HostFacts *facts, const char *name, size_t
 }
 
 static int fill_allowed(
-        Arena *a, RulesetAccount *ra, const Settings *st, const HostFacts *facts, Boxes *v4, Boxes *v6) {
-        Boxes *by_family[2] = {v4, v6};
+        Arena *a, RulesetAccount *ra, const Settings *st, const HostFacts *facts, ElemVec *v4, ElemVec *v6) {
+        ElemVec *by_family[2] = {v4, v6};
         int r;
 
         /* Static entries first, then the addresses that allowlisted names resolved to. */
@@ -210,7 +187,7 @@ static int fill_allowed(
 static int compile_account(Arena *a, const Account *acct, const HostFacts *facts, RulesetAccount *ra) {
         const Settings *st = &acct->settings;
         uid_t uid = acct->uid;
-        Boxes v4 = {}, v6 = {};
+        ElemVec v4 = {}, v6 = {};
         int r;
 
         ra->name = arena_strdup(a, acct->name);
@@ -233,8 +210,8 @@ static int compile_account(Arena *a, const Account *acct, const HostFacts *facts
         r = fill_allowed(a, ra, st, facts, &v4, &v6);
         if (r >= 0)
                 r = fill_blocked(a, ra, st, &v4, &v6);
-        boxes_done(&v4);
-        boxes_done(&v6);
+        elem_vec_done(&v4);
+        elem_vec_done(&v6);
         return r;
 }
 
@@ -242,7 +219,7 @@ static int fill_resolvers(Arena *a, Ruleset *rs, const Policy *p, const HostFact
         const Cidr *list =
                 p->defaults.resolvers_auto ? (facts ? facts->resolvers : NULL) : p->defaults.resolvers;
         size_t n = p->defaults.resolvers_auto ? (facts ? facts->n_resolvers : 0) : p->defaults.n_resolvers;
-        Boxes v4 = {}, v6 = {};
+        ElemVec v4 = {}, v6 = {};
         int r = 0;
 
         set_init(&rs->resolvers4, "resolvers4", (uid_t)-1, SET_KEY_IPV4_PROTO_PORT);
@@ -255,8 +232,8 @@ static int fill_resolvers(Arena *a, Ruleset *rs, const Policy *p, const HostFact
                 r = set_fill(a, &rs->resolvers4, &v4);
         if (r >= 0)
                 r = set_fill(a, &rs->resolvers6, &v6);
-        boxes_done(&v4);
-        boxes_done(&v6);
+        elem_vec_done(&v4);
+        elem_vec_done(&v6);
         return r;
 }
 

@@ -19,12 +19,7 @@
 
 #include "ruleset.h"
 
-typedef struct ElemVec {
-        SetElem *v;
-        size_t n, cap;
-} ElemVec;
-
-static int vec_push(ElemVec *vec, const SetElem *e) {
+int elem_vec_push(ElemVec *vec, const SetElem *e) {
         if (vec->n == vec->cap) {
                 size_t cap = vec->cap ? vec->cap * 2 : 64;
                 SetElem *v = reallocarray(vec->v, cap, sizeof *v);
@@ -37,8 +32,9 @@ static int vec_push(ElemVec *vec, const SetElem *e) {
         return 0;
 }
 
-static void vec_done(ElemVec *vec) {
+void elem_vec_done(ElemVec *vec) {
         free(vec->v);
+        *vec = (ElemVec){};
 }
 
 /* a += 1 over len bytes, big-endian; false when it wrapped (a was all ones). */
@@ -148,7 +144,7 @@ static int union_ports(SetElem *const *active, size_t n_active, ElemVec *ports) 
 
         ports->n = 0;
         for (size_t i = 0; i < n_active; i++)
-                if ((r = vec_push(ports, active[i])) < 0)
+                if ((r = elem_vec_push(ports, active[i])) < 0)
                         return r;
         return cut_ports(ports);
 }
@@ -172,7 +168,7 @@ static int emit_slice(
                 memcpy(e.addr_last, last, 16);
                 e.proto_first = (uint8_t)proto_first;
                 e.proto_last = (uint8_t)proto_last;
-                int r = vec_push(out, &e);
+                int r = elem_vec_push(out, &e);
                 if (r < 0)
                         return r;
         }
@@ -302,8 +298,8 @@ static int normalize_concat(const SetElem *in, size_t n, size_t len, ElemVec *ou
                 if (m > 0)
                         r = sweep_addresses(&sw, slice, m, pf, pl, out);
         }
-        vec_done(&sw.ports);
-        vec_done(&sw.pending_ports);
+        elem_vec_done(&sw.ports);
+        elem_vec_done(&sw.pending_ports);
         if (r < 0)
                 return r;
 
@@ -347,19 +343,19 @@ int ruleset_set_normalize(Arena *a, RulesetSet *s, const SetElem *in, size_t n) 
         }
         r = normalize_concat(in, n, len, &out);
         if (r < 0) {
-                vec_done(&out);
+                elem_vec_done(&out);
                 return r;
         }
 
         SetElem *elems = arena_alloc_array(a, out.n ? out.n : 1, sizeof(SetElem));
         if (!elems) {
-                vec_done(&out);
+                elem_vec_done(&out);
                 return -ENOMEM;
         }
         if (out.n > 0)
                 memcpy(elems, out.v, out.n * sizeof(SetElem));
         s->elems = elems;
         s->n_elems = out.n;
-        vec_done(&out);
+        elem_vec_done(&out);
         return 0;
 }

@@ -118,6 +118,14 @@ typedef enum RenderMode {
 } RenderMode;
 int ruleset_render(const Ruleset *rs, RenderMode mode, FILE *f);
 
+/* A growable array of elements, for building a set's contents before normalizing them. */
+typedef struct ElemVec {
+        SetElem *v;
+        size_t n, cap;
+} ElemVec;
+int elem_vec_push(ElemVec *vec, const SetElem *e);
+void elem_vec_done(ElemVec *vec);
+
 /* Replace s's elements by the normalized form of in[0..n): sorted, disjoint (the kernel refuses
  * overlapping interval elements), adjacent ranges joined. Where elements with different
  * timeouts overlap, the overlap gets the longest (0, permanent, is longest of all). New storage
