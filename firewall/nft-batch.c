@@ -401,16 +401,21 @@ static int push_concat_elems(ElemSink *k, const RulesetSet *set) {
         return r;
 }
 
+/* Send what is left in the sink unless r already failed, then free its elements either way. */
+static int sink_finish(ElemSink *k, int r) {
+        if (r >= 0)
+                r = sink_flush(k);
+        for (size_t i = 0; i < k->n; i++)
+                nftnl_set_elem_free(k->elems[i]);
+        return r;
+}
+
 static int add_set_elems(NftBatch *b, const RulesetSet *set, uint32_t set_id) {
         ElemSink k = {.b = b, .set_name = set->name, .set = set, .set_id = set_id};
         int r;
 
         r = nft_key_layout(set->key).concat ? push_concat_elems(&k, set) : push_interval_elems(&k, set);
-        if (r >= 0)
-                r = sink_flush(&k);
-        for (size_t i = 0; i < k.n; i++)
-                nftnl_set_elem_free(k.elems[i]);
-        return r;
+        return sink_finish(&k, r);
 }
 
 static int add_account_elems(NftBatch *b, const Ruleset *rs) {
@@ -430,11 +435,7 @@ static int add_account_elems(NftBatch *b, const Ruleset *rs) {
                 }
                 r = sink_push(&k, e, i);
         }
-        if (r >= 0)
-                r = sink_flush(&k);
-        for (size_t i = 0; i < k.n; i++)
-                nftnl_set_elem_free(k.elems[i]);
-        return r;
+        return sink_finish(&k, r);
 }
 
 static int add_flush(NftBatch *b, const RulesetSet *set) {
