@@ -270,10 +270,23 @@ t_tcp_server() {
 
 # t_udp_server NS ADDR PORT: answers every datagram with its banner.
 t_udp_server() {
-        local ns="$1" addr="$2" port="$3" listen
-        if [[ $addr == *:* ]]; then listen="UDP6-RECVFROM:$port,bind=[$addr],ipv6only=1"; else listen="UDP4-RECVFROM:$port,bind=$addr"; fi
-        ip netns exec "$ns" socat "$listen,fork,reuseaddr" "SYSTEM:echo $(t_banner "$addr" "$port" udp)" \
-                </dev/null >/dev/null 2>&1 &
+        local ns="$1" addr="$2" port="$3" family=AF_INET
+        [[ $addr == *:* ]] && family=AF_INET6
+        # One process answering every datagram from its own socket: socat's UDP-RECVFROM,fork lets
+        # a lingering child swallow the next client's datagram and answer the previous peer, which
+        # made a reachable server look unreachable now and then.
+        # shellcheck disable=SC2016
+        ip netns exec "$ns" python3 -c '
+import socket, sys
+family, addr, port, banner = getattr(socket, sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+s = socket.socket(family, socket.SOCK_DGRAM)
+if family == socket.AF_INET6:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind((addr, port))
+while True:
+    _, peer = s.recvfrom(4096)
+    s.sendto((banner + "\n").encode(), peer)
+' "$family" "$addr" "$port" "$(t_banner "$addr" "$port" udp)" </dev/null >/dev/null 2>&1 &
         t_add_cleanup "kill $! 2>/dev/null"
         T_SERVERS+=("$ns udp $addr $port")
 }
