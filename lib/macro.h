@@ -48,6 +48,16 @@ static inline void closep(int *fd) {
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+/* Close fd (if open) and return -EBADF, for "fd = safe_close(fd);". */
+static inline int safe_close(int fd) {
+        if (fd >= 0) {
+                int saved_errno = errno;
+                close(fd);
+                errno = saved_errno;
+        }
+        return -EBADF;
+}
+
 static inline void fclosep(FILE **f) {
         if (*f)
                 fclose(*f);

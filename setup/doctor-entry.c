@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rcc-setup doctor, the sandbox accounts and the ways into them: each account as a user (shell,
+ * groups, subordinate ids, home, lingering, its image), sshd's effective configuration for it,
+ * sudo's, and the cron and at deny lists.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "doctor.h"
+#include "parse.h"
+#include "paths.h"
+#include "util.h"
+
+#define FIX_INSTALL "rcc-setup install"
+#define SSHD "/usr/sbin/sshd"
+#define SSHD_DROPIN "/etc/ssh/sshd_config.d/rcc.conf"
+#define SUDO "/usr/bin/sudo"
+#define VISUDO "/usr/sbin/visudo"
+#define SUDOERS_DROPIN "/etc/sudoers.d/rcc"
+
+/* Whether text has line as a whole line. */
+static bool has_line(const char *text, const char *line) {
+        size_t n = strlen(line);
+
+        for (const char *p = text; *p;) {
+                const char *end = strchrnul(p, '\n');
+                if ((size_t)(end - p) == n && memcmp(p, line, n) == 0)
+                        return true;
+                p = *end ? end + 1 : end;
+        }
+        return false;
+}
+
+/* ---- each account ---- */
+
+/* Groups that are as good as root, or read what the sandbox must not. */
+static const char *const privileged_groups[] = {"root", "sudo",   "wheel", "admin",
+                                                "adm",  "docker", "lxd",   "libvirt",
+                                                "disk", "shadow", "kvm",   "systemd-journal"};
+
+static void check_groups(Doctor *d, const struct passwd *pw) {
+        gid_t groups[256];
+        int n = ELEMENTSOF(groups);
+        bool clean = true;
+        char fix[600];
+
+        if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
+                report(d, VERDICT_WARN, NULL, "%s: in more than %zu groups; not checked", pw->pw_name,
+                       ELEMENTSOF(groups));
+                return;
+        }
+        for (int i = 0; i < n; i++) {
+                const struct group *g = getgrgid(groups[i]);
+                for (size_t j = 0; g && j < ELEMENTSOF(privileged_groups); j++)
+                        if (strcmp(g->gr_name, privileged_groups[j]) == 0) {
+                                snprintf(fix, sizeof fix, "gpasswd -d %s %s", pw->pw_name, g->gr_name);
+                                report(d, VERDICT_FAIL, fix,
+                                       "%s is in group '%s', which grants what the sandbox must not have",
+                                       pw->pw_name, g->gr_name);
+                                clean = false;
+                        }
+        }
+        if (clean)
+                report(d, VERDICT_OK, NULL, "%s: in no privileged group", pw->pw_name);
+}
+
+static void check_subids(Doctor *d, const struct passwd *pw, const char *file, const char *text) {
+        SubidReport s;
+        char fix[600];
+
+        if (!text) {
+                report(d, VERDICT_FAIL, FIX_INSTALL, "%s: cannot read %s", pw->pw_name, file);
+                return;
+        }
+        subid_examine(text, pw->pw_name, pw->pw_uid, &s);
+        snprintf(
+                fix, sizeof fix,
+                "usermod --add-sub%cids N-M %s with a free range of 65536 (rcc-setup install does)",
+                strstr(file, "subuid") ? 'u' : 'g', pw->pw_name);
+        if (s.overlap)
+                report(d, VERDICT_FAIL, fix,
+                       "%s: its range in %s overlaps %s's from id %" PRIu64
+                       ": their containers could touch each "
+                       "other's files",
+                       pw->pw_name, file, s.overlap_with, s.overlap_start);
+        else if (s.total < 65536)
+                report(d, VERDICT_FAIL, fix, "%s: %" PRIu64 " ids in %s; images need 65536", pw->pw_name,
+                       s.total, file);
+        else
+                report(d, VERDICT_OK, NULL, "%s: %" PRIu64 " ids in %s (%u range%s), overlapping no one",
+                       pw->pw_name, s.total, file, s.n_ranges, s.n_ranges == 1 ? "" : "s");
+}
+
+static void check_home(Doctor *d, const struct passwd *pw) {
+        struct stat st;
+        char fix[3 * PATH_MAX];
+
+        if (stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                report(d, VERDICT_FAIL, FIX_INSTALL, "%s: home %s: %s", pw->pw_name, pw->pw_dir,
+                       errno ? strerror(errno) : "not a directory");
+                return;
+        }
+        snprintf(fix, sizeof fix, "chown %s: %s && chmod 0700 %s", pw->pw_name, pw->pw_dir, pw->pw_dir);
+        if (st.st_uid != pw->pw_uid)
+                report(d, VERDICT_FAIL, fix,
+                       "%s: home %s is owned by uid %u: podman cannot keep its storage there", pw->pw_name,
+                       pw->pw_dir, (unsigned)st.st_uid);
+        else if ((st.st_mode & 07777) != 0700)
+                report(d, VERDICT_WARN, fix, "%s: home %s is %04o, not 0700", pw->pw_name, pw->pw_dir,
+                       (unsigned)(st.st_mode & 07777));
+        else
+                report(d, VERDICT_OK, NULL, "%s: home %s, its own, 0700", pw->pw_name, pw->pw_dir);
+}
+
+static void check_image(Doctor *d, const Account *a, const struct passwd *pw) {
+        const char *argv[] = {RCC_PODMAN, "image", "exists", a->settings.image, NULL};
+        const char *env[] = {
+                "CONTAINERS_CONF=" RCC_CONTAINERS_CONF, "CONTAINERS_STORAGE_CONF=" RCC_STORAGE_CONF,
+                "CONTAINERS_REGISTRIES_CONF=" RCC_REGISTRIES_CONF, NULL};
+        char fix[512];
+        int r;
+
+        if (!d->root) {
+                report(d, VERDICT_SKIP, NULL, "%s: whether image %s exists in its storage: needs root",
+                       a->name, a->settings.image);
+                return;
+        }
+        if (access(RCC_PODMAN, X_OK) < 0) {
+                report(d, VERDICT_SKIP, NULL, "%s: image %s: podman is missing", a->name, a->settings.image);
+                return;
+        }
+        r = run_argv(
+                argv,
+                &(RunOptions){.as_user = true, .uid = a->uid, .cwd = pw->pw_dir, .env = env, .quiet = true});
+        snprintf(fix, sizeof fix, "rcc-setup --account %s image build (or image import TARBALL)", a->name);
+        if (r == 0)
+                report(d, VERDICT_OK, NULL, "%s: image %s is in its storage", a->name, a->settings.image);
+        else if (r == 1)
+                report(d, VERDICT_FAIL, fix, "%s: image %s is not in its storage: sessions cannot start",
+                       a->name, a->settings.image);
+        else
+                report(d, VERDICT_FAIL, NULL,
+                       "%s: '%s image exists' failed (%s %d); run it as %s to see why", a->name, RCC_PODMAN,
+                       r < 0 ? "error" : "exit", r < 0 ? -r : r, a->name);
+}
+
+static void check_one_account(Doctor *d, const Account *a, const char *subuid, const char *subgid) {
+        const struct passwd *pw = getpwnam(a->name);
+        char fix[512], path[PATH_MAX];
+
+        if (!pw) {
+                report(d, VERDICT_FAIL, FIX_INSTALL, "%s: no such user", a->name);
+                return;
+        }
+        /* getpwnam's buffer is static: keep a copy while other lookups run. */
+        struct passwd copy = *pw;
+        char name[256], dir[PATH_MAX], shell[PATH_MAX];
+        snprintf(name, sizeof name, "%s", pw->pw_name);
+        snprintf(dir, sizeof dir, "%s", pw->pw_dir);
+        snprintf(shell, sizeof shell, "%s", pw->pw_shell);
+        copy.pw_name = name;
+        copy.pw_dir = dir;
+        copy.pw_shell = shell;
+
+        snprintf(fix, sizeof fix, "usermod --shell %s %s", RCC_SHELL_PATH, a->name);
+        if (strcmp(shell, RCC_SHELL_PATH) != 0)
+                report(d, VERDICT_FAIL, fix,
+                       "%s (uid %u): login shell is %s, not %s: logins would not be confined", a->name,
+                       (unsigned)a->uid, shell, RCC_SHELL_PATH);
+        else
+                report(d, VERDICT_OK, NULL, "%s (uid %u): login shell %s", a->name, (unsigned)a->uid, shell);
+        check_groups(d, &copy);
+        check_subids(d, &copy, "/etc/subuid", subuid);
+        check_subids(d, &copy, "/etc/subgid", subgid);
+        check_home(d, &copy);
+
+        if (d->systemd) {
+                snprintf(path, sizeof path, "/var/lib/systemd/linger/%s", a->name);
+                snprintf(fix, sizeof fix, "loginctl enable-linger %s", a->name);
+                if (access(path, F_OK) == 0)
+                        report(d, VERDICT_OK, NULL, "%s: lingering enabled (its user manager runs)",
+                               a->name);
+                else
+                        report(d, VERDICT_WARN, fix,
+                               "%s: lingering disabled: no user manager, so no cgroup limits", a->name);
+        }
+        check_image(d, a, &copy);
+}
+
+void check_accounts(Doctor *d) {
+        _cleanup_free_ char *shells = NULL, *subuid = NULL, *subgid = NULL;
+        struct stat st;
+
+        if (stat(RCC_SHELL_PATH, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022))
+                report(d, VERDICT_FAIL, "install rcc (meson install)",
+                       "%s is missing or not root-owned and writable by root alone", RCC_SHELL_PATH);
+        if (read_file("/etc/shells", 1024 * 1024, &shells, NULL) < 0 || !has_line(shells, RCC_SHELL_PATH))
+                report(d, VERDICT_FAIL, FIX_INSTALL,
+                       "/etc/shells does not list %s: sshd and su refuse the account", RCC_SHELL_PATH);
+        else
+                report(d, VERDICT_OK, NULL, "/etc/shells lists %s", RCC_SHELL_PATH);
+        if (!d->systemd)
+                report(d, VERDICT_SKIP, NULL, "lingering: systemd is not PID 1 here");
+
+        (void)read_file("/etc/subuid", 16u * 1024 * 1024, &subuid, NULL);
+        (void)read_file("/etc/subgid", 16u * 1024 * 1024, &subgid, NULL);
+        FOREACH_ARRAY (a, d->policy->accounts, d->policy->n_accounts)
+                if (doctor_wants(d, a->name))
+                        check_one_account(d, a, subuid, subgid);
+}
+
+/* ---- sshd ---- */
+
+static void check_sshd_account(Doctor *d, const Account *a) {
+        char spec[512], why[512], path[PATH_MAX];
+        static char out[64 * 1024];
+        int r;
+
+        snprintf(spec, sizeof spec, "user=%s,host=localhost,addr=127.0.0.1", a->name);
+        const char *argv[] = {SSHD, "-T", "-C", spec, NULL};
+        r = run_argv(argv, &(RunOptions){.capture = out, .capture_size = sizeof out});
+        if (r != 0) {
+                report(d, VERDICT_FAIL, "sshd -t shows the error", "%s: 'sshd -T' failed (exit %d)", a->name,
+                       r);
+                return;
+        }
+        if (!sshd_effective_ok(out, RCC_SSHD_FORCED_COMMAND, RCC_KEYS_DIR, why, sizeof why))
+                report(d, VERDICT_FAIL,
+                       FIX_INSTALL
+                       "; /etc/ssh/sshd_config must Include sshd_config.d/*.conf before any Match block",
+                       "%s: sshd's effective configuration: %s", a->name, why);
+        else
+                report(d, VERDICT_OK, NULL,
+                       "%s: sshd forces '%s', no forwarding or tunnels, keys only from %s/", a->name,
+                       RCC_SSHD_FORCED_COMMAND, RCC_KEYS_DIR);
+
+        snprintf(path, sizeof path, "%s/%s", RCC_KEYS_DIR, a->name);
+        if (access(path, F_OK) < 0)
+                report(d, VERDICT_WARN, "rcc-setup key add ACCOUNT FILE --user HUMAN",
+                       "%s: no ssh key authorized yet (%s)", a->name, path);
+        else
+                (void)check_root_owned(d, path, "authorized keys");
+}
+
+void check_sshd(Doctor *d) {
+        if (access(SSHD, X_OK) < 0) {
+                report(d, VERDICT_SKIP, NULL, "sshd: not installed; the ssh entry point is unused");
+                return;
+        }
+        if (!check_root_owned(d, SSHD_DROPIN, "sshd drop-in"))
+                return;
+        report(d, VERDICT_OK, NULL, "sshd drop-in %s", SSHD_DROPIN);
+        if (!d->root) {
+                report(d, VERDICT_SKIP, NULL, "sshd: 'sshd -T' (the effective configuration) needs root");
+                return;
+        }
+        FOREACH_ARRAY (a, d->policy->accounts, d->policy->n_accounts)
+                if (doctor_wants(d, a->name))
+                        check_sshd_account(d, a);
+}
+
+/* ---- sudo ---- */
+
+void check_sudo(Doctor *d) {
+        const char *argv[] = {VISUDO, "-c", NULL};
+        static char out[16 * 1024];
+        int r;
+
+        if (access(SUDO, X_OK) < 0) {
+                report(d, VERDICT_SKIP, NULL, "sudo: not installed; the sudo entry point is unused");
+                return;
+        }
+        if (!check_root_owned(d, SUDOERS_DROPIN, "sudoers drop-in"))
+                return;
+        if (!d->root) {
+                report(d, VERDICT_SKIP, NULL, "sudo: drop-in %s present; 'visudo -c' needs root",
+                       SUDOERS_DROPIN);
+                return;
+        }
+        r = run_argv(argv, &(RunOptions){.capture = out, .capture_size = sizeof out});
+        if (r != 0)
+                report(d, VERDICT_FAIL, "visudo -c names the file and line; correct it with visudo -f FILE",
+                       "sudo: 'visudo -c' finds errors: sudo would refuse everyone");
+        else if (!strstr(out, SUDOERS_DROPIN))
+                report(d, VERDICT_FAIL, "add '@includedir /etc/sudoers.d' to /etc/sudoers (with visudo)",
+                       "sudo: /etc/sudoers does not read %s", SUDOERS_DROPIN);
+        else
+                report(d, VERDICT_OK, NULL, "sudo: drop-in %s parses (visudo -c)", SUDOERS_DROPIN);
+}
+
+/* ---- cron and at ---- */
+
+static void check_deny(
+        Doctor *d, const char *tool, const char *binary, const char *allow, const char *deny) {
+        _cleanup_free_ char *allowed = NULL, *denied = NULL;
+        bool all = true;
+        char fix[512];
+        int r;
+
+        if (access(binary, F_OK) < 0) {
+                report(d, VERDICT_OK, NULL, "%s: not installed", tool);
+                return;
+        }
+        r = read_file(allow, 1024 * 1024, &allowed, NULL);
+        if (r == -ENOENT)
+                r = read_file(deny, 1024 * 1024, &denied, NULL);
+        if (r == -EACCES) {
+                report(d, VERDICT_SKIP, NULL, "%s: reading %s and %s needs root", tool, allow, deny);
+                return;
+        }
+        FOREACH_ARRAY (a, d->policy->accounts, d->policy->n_accounts) {
+                /* With an allow file, only those it lists may use the tool; else all but the denied. */
+                bool ok = allowed ? !has_line(allowed, a->name) : denied && has_line(denied, a->name);
+                if (ok || !doctor_wants(d, a->name))
+                        continue;
+                all = false;
+                snprintf(
+                        fix, sizeof fix, FIX_INSTALL " (or add the line '%s' to %s)", a->name,
+                        allowed ? allow : deny);
+                report(d, VERDICT_FAIL, fix, "%s: %s may use %s: its jobs would run outside any container",
+                       tool, a->name, tool);
+        }
+        if (all)
+                report(d, VERDICT_OK, NULL, "%s: every sandbox account is denied (%s)", tool,
+                       allowed ? allow : deny);
+}
+
+void check_cron_at(Doctor *d) {
+        check_deny(d, "cron", "/usr/bin/crontab", "/etc/cron.allow", "/etc/cron.deny");
+        check_deny(d, "at", "/usr/bin/at", "/etc/at.allow", "/etc/at.deny");
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rcc-setup install: the sandbox account and everything that confines it. Idempotent: each step
+ * looks before it changes anything, and records what it creates in the manifest first, so a re-run
+ * after a crash finishes the job and uninstall removes exactly what was added.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "paths.h"
+#include "setup.h"
+#include "system.h"
+#include "util.h"
+
+static int preflight(const Setup *s) {
+        static const char *const required[] = {
+                RCC_SHELL_PATH,       RCC_PODMAN,   RCC_FIREWALL_PATH, "/usr/bin/newuidmap",
+                "/usr/bin/newgidmap", SETFACL_PATH, USERADD_PATH,      USERMOD_PATH,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++)
+                if (access(required[i], X_OK) < 0)
+                        return log_err(
+                                -ENOENT, "%s is missing (%m); install it first (see tools/deps)",
+                                required[i]);
+        if (!s->have_sshd)
+                log_warning("sshd is not installed: skipping the ssh wiring");
+        if (!s->have_sudo)
+                log_warning("sudo is not installed: skipping the sudo wiring");
+        step("preflight", "rcc-shell, podman, rcc-firewall, newuidmap/newgidmap, setfacl present%s%s",
+             s->have_sshd ? "" : "; no sshd", s->have_sudo ? "" : "; no sudo");
+        return 0;
+}
+
+static int config_dir(Setup *s) {
+        _cleanup_free_ char *accounts = NULL, *policy = NULL;
+        int r;
+
+        if (asprintf(&accounts, "%s/accounts.d", s->config_dir) < 0 ||
+            asprintf(&policy, "%s/rcc.yaml", s->config_dir) < 0)
+                return log_err(-ENOMEM, "out of memory");
+        r = ensure_dir(s, s->config_dir, 0755, NULL);
+        if (r < 0)
+                return r;
+        r = ensure_dir(s, accounts, 0755, NULL);
+        if (r < 0)
+                return r;
+        r = ensure_dir(s, s->keys_dir, 0755, NULL);
+        if (r < 0)
+                return r;
+        /* Never overwrite an admin's policy. */
+        r = ensure_file(s, policy, default_policy_text, 0644, NULL);
+        if (r < 0)
+                return r;
+        step("config", "%s: %s", s->config_dir,
+             r > 0 ? "default rcc.yaml written" : "existing rcc.yaml kept");
+        return 0;
+}
+
+static void check_tun(const char *account) {
+        struct stat st;
+
+        if (stat("/dev/net/tun", &st) < 0) {
+                log_warning(
+                        "/dev/net/tun is missing: rootless podman networking (slirp4netns, pasta) needs it; "
+                        "load the tun module (modprobe tun)");
+                return;
+        }
+        if ((st.st_mode & 0006) != 0006)
+                log_warning(
+                        "/dev/net/tun has mode %04o, so '%s' cannot open it and containers get no network; "
+                        "fix: chmod 0666 /dev/net/tun (and a udev rule, KERNEL==\"tun\", MODE=\"0666\")",
+                        (unsigned)(st.st_mode & 07777), account);
+        else
+                step("tun", "/dev/net/tun usable by the account");
+}
+
+static int grant_all(Setup *s) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        int r;
+
+        r = load_policy(s, &p);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < p->n_accounts; i++) {
+                r = grant_project_acls(s, &p->accounts[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int verb_install(const SetupArgs *args, int argc, char **argv) {
+        const char *name = args->account ?: SETUP_DEFAULT_ACCOUNT;
+        _cleanup_(setup_done) Setup s = {};
+        _cleanup_free_ char *yaml = NULL;
+        int r;
+
+        if (argc > 1) {
+                log_error("'%s' takes no arguments; see rcc-setup --help", argv[0]);
+                return -EINVAL;
+        }
+        if (!account_name_valid(name)) {
+                log_error("'%s' is not a valid account name: expected ^[a-z_][a-z0-9_-]{0,31}$", name);
+                return -EINVAL;
+        }
+        r = setup_init(&s, args->config_dir);
+        if (r < 0)
+                return r;
+        printf("rcc-setup: installing sandbox account '%s' (policy %s)\n", name, s.config_dir);
+
+        r = preflight(&s);
+        if (r < 0)
+                return r;
+        r = ensure_state_dir(&s);
+        if (r < 0)
+                return r;
+        r = config_dir(&s);
+        if (r < 0)
+                return r;
+        if (asprintf(
+                    &yaml,
+                    "# The sandbox account '%s'. Settings here apply on top of ../rcc.yaml; see rcc-policy(5).\n"
+                    "version: 1\n",
+                    name) < 0)
+                return log_err(-ENOMEM, "out of memory");
+        r = ensure_account(&s, name, "main", yaml);
+        if (r < 0)
+                return r;
+        r = write_podman_conf(&s);
+        if (r < 0)
+                return r;
+        r = rewire_accounts(&s);
+        if (r < 0)
+                return r;
+        r = apply_firewall(&s);
+        if (r < 0)
+                return r;
+        r = grant_all(&s);
+        if (r < 0)
+                return r;
+        check_tun(name);
+
+        printf("rcc-setup: '%s' is installed; everything added is listed in %s.\n"
+               "next: rcc-setup key add %s ~alice/.ssh/id_ed25519.pub --user alice   "
+               "(after granting alice in %s/rcc.yaml)\n",
+               name, RCC_INSTALL_MANIFEST, name, s.config_dir);
+        return 0;
+}

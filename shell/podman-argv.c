@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "paths.h"
+#include "podman-argv.h"
+
+/* A vector under construction; the first failure sticks, so callers check once at the end. */
+typedef struct StrvBuilder {
+        char **v;
+        size_t n, cap;
+        int r;
+} StrvBuilder;
+
+char **strv_free(char **v) {
+        if (v)
+                for (char **s = v; *s; s++)
+                        free(*s);
+        free(v);
+        return NULL;
+}
+
+size_t strv_length(char *const *v) {
+        size_t n = 0;
+
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+static void builder_take(StrvBuilder *b, char *s) {
+        if (b->r < 0 || !s) {
+                free(s);
+                if (b->r == 0)
+                        b->r = -ENOMEM;
+                return;
+        }
+        if (b->n + 2 > b->cap) {
+                size_t cap = b->cap ? b->cap * 2 : 64;
+                char **v = reallocarray(b->v, cap, sizeof *v);
+                if (!v) {
+                        free(s);
+                        b->r = -ENOMEM;
+                        return;
+                }
+                b->v = v;
+                b->cap = cap;
+        }
+        b->v[b->n++] = s;
+        b->v[b->n] = NULL;
+}
+
+static void add(StrvBuilder *b, const char *s) {
+        builder_take(b, strdup(s));
+}
+
+_printf_(2, 3) static void addf(StrvBuilder *b, const char *fmt, ...) {
+        char *s = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        builder_take(b, s);
+}
+
+static int builder_finish(StrvBuilder *b, char ***ret) {
+        if (b->r < 0) {
+                strv_free(b->v);
+                return b->r;
+        }
+        *ret = b->v;
+        return 0;
+}
+
+/* Whether s can be one field of a --mount option list: no ',' (next option), no ':' or newline. */
+static bool mount_safe(const char *s) {
+        return s && s[0] && !strpbrk(s, ",:\n");
+}
+
+/* Whether rel is a relative path below the project: not absolute, no "." or ".." component. */
+static bool relative_below(const char *rel) {
+        if (!mount_safe(rel) || rel[0] == '/')
+                return false;
+        for (const char *c = rel; *c;) {
+                size_t len = strcspn(c, "/");
+                if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += len;
+                c += *c == '/';
+        }
+        return true;
+}
+
+static bool spec_valid(const SessionSpec *s) {
+        if (!s->name || !s->name[0] || !s->image || !s->image[0] || s->image[0] == '-' || s->n_command == 0)
+                return false;
+        if (!mount_safe(s->home) || s->home[0] != '/' || !mount_safe(s->project_root) ||
+            s->project_root[0] != '/' || strcmp(s->project_root, "/") == 0)
+                return false;
+        if (!s->project_subdir || (s->project_subdir[0] && !relative_below(s->project_subdir)))
+                return false;
+        for (size_t i = 0; i < s->n_readonly; i++)
+                if (!relative_below(s->readonly[i]))
+                        return false;
+        for (size_t i = 0; i < s->n_command; i++)
+                if (!s->command[i])
+                        return false;
+        return true;
+}
+
+static void add_limits(StrvBuilder *b, const SessionSpec *s) {
+        switch (s->limits) {
+        case LIMITS_CGROUP:
+                if (s->memory_bytes) {
+                        /* Swap counts against the same ceiling: memory+swap == memory means none. */
+                        add(b, "--memory");
+                        addf(b, "%" PRIu64, s->memory_bytes);
+                        add(b, "--memory-swap");
+                        addf(b, "%" PRIu64, s->memory_bytes);
+                }
+                if (s->pids) {
+                        add(b, "--pids-limit");
+                        addf(b, "%" PRIu32, s->pids);
+                }
+                if (s->cpus_milli) {
+                        add(b, "--cpus");
+                        addf(b, "%" PRIu32 ".%03" PRIu32, s->cpus_milli / 1000, s->cpus_milli % 1000);
+                }
+                break;
+        case LIMITS_RLIMIT:
+                /* Without delegated cgroup controllers podman accepts --memory and friends with a
+                 * warning and applies nothing. rlimits hold instead: nproc counts every process of
+                 * the account's uid (rcc-shell also caps it for podman's own helpers), data bounds
+                 * each process's heap. There is no rlimit for a CPU share. */
+                if (s->pids) {
+                        add(b, "--ulimit");
+                        addf(b, "nproc=%" PRIu32 ":%" PRIu32, s->pids, s->pids);
+                }
+                if (s->memory_bytes) {
+                        add(b, "--ulimit");
+                        addf(b, "data=%" PRIu64 ":%" PRIu64, s->memory_bytes, s->memory_bytes);
+                }
+                break;
+        }
+}
+
+int podman_argv_build(const SessionSpec *s, char ***ret) {
+        StrvBuilder b = {};
+
+        if (!spec_valid(s))
+                return -EINVAL;
+
+        add(&b, RCC_PODMAN);
+        /* podman 4.3 ignores containers.conf's default_mounts_file and reads the account's own
+         * ~/.config/containers/mounts.conf, whose entries it bind-mounts into every container:
+         * the agent could map any host path its uid can read. Only these global flags keep the
+         * account's home out of it (seen here; the session test plants such a file). */
+        add(&b, "--default-mounts-file=" RCC_PODMAN_CONF_DIR "/mounts.conf");
+        add(&b, "--hooks-dir=" RCC_PODMAN_CONF_DIR "/hooks.d");
+        add(&b, "run");
+        add(&b, "--rm");
+        add(&b, "-i");
+        if (s->tty)
+                add(&b, "-t");
+        /* Only what an admin imported with rcc-setup image; never a registry at session start. */
+        add(&b, "--pull=never");
+        add(&b, "--name");
+        add(&b, s->name);
+        /* A real init as pid 1: reaps orphans and passes the signals podman proxies to the command. */
+        add(&b, "--init");
+        add(&b, "--cap-drop=ALL");
+        add(&b, "--security-opt=no-new-privileges");
+        /* The account's uid is the container user: files written in the project are the account's. */
+        add(&b, "--userns=keep-id");
+        /* The container's connections leave as host sockets of the account's uid (which the
+         * firewall matches); slirp4netns's route to the host's loopback is closed as well. */
+        add(&b, "--network=slirp4netns:allow_host_loopback=false");
+        /* No key sequence detaches: a detached container would outlive the session unsupervised. */
+        add(&b, "--detach-keys=");
+        /* Nothing of the session is kept in the account's storage; attach works without a log
+         * (checked with podman 4.3.1, tty and not). */
+        add(&b, "--log-driver=none");
+
+        add(&b, "--mount");
+        addf(&b, "type=bind,src=%s,dst=" WORKSPACE_DIR ",rw,nosuid,nodev", s->project_root);
+        for (size_t i = 0; i < s->n_readonly; i++) {
+                add(&b, "--mount");
+                addf(&b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,ro,nosuid,nodev", s->project_root,
+                     s->readonly[i], s->readonly[i]);
+        }
+        /* The agent's own settings survive between sessions in a named volume of the account's
+         * storage. podman 4.3.1 chowns a fresh volume to the keep-id user (checked, also for a
+         * mount point that exists root-owned in the image), so no U=true (which would chown the
+         * whole volume at every start). */
+        add(&b, "--mount");
+        addf(&b, "type=volume,src=" RCC_HOME_VOLUME ",dst=%s,nosuid,nodev", s->home);
+
+        add(&b, "--workdir");
+        if (s->project_subdir[0])
+                addf(&b, WORKSPACE_DIR "/%s", s->project_subdir);
+        else
+                add(&b, WORKSPACE_DIR);
+        if (s->tty && s->term) {
+                add(&b, "--env");
+                addf(&b, "TERM=%s", s->term);
+        }
+        add_limits(&b, s);
+
+        add(&b, s->image);
+        for (size_t i = 0; i < s->n_command; i++)
+                add(&b, s->command[i]);
+        return builder_finish(&b, ret);
+}
+
+int podman_rm_argv_build(const char *name, char ***ret) {
+        StrvBuilder b = {};
+
+        if (!name || !name[0] || name[0] == '-')
+                return -EINVAL;
+        add(&b, RCC_PODMAN);
+        add(&b, "rm");
+        add(&b, "-f");
+        add(&b, "-t");
+        add(&b, "0");
+        add(&b, name);
+        return builder_finish(&b, ret);
+}
+
+int podman_kill_argv_build(const char *name, int sig, char ***ret) {
+        StrvBuilder b = {};
+
+        if (!name || !name[0] || name[0] == '-' || sig <= 0)
+                return -EINVAL;
+        add(&b, RCC_PODMAN);
+        add(&b, "kill");
+        add(&b, "--signal");
+        addf(&b, "%d", sig);
+        add(&b, name);
+        return builder_finish(&b, ret);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one `podman run` of a session, as an argument vector derived from policy and nothing else.
+ * Pure: no I/O, so the whole flag set is unit-tested. Nothing here comes from the account's home or
+ * from the caller's environment; every string that reaches a --mount option is checked for the
+ * characters that would let it add options of its own.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "session-limits.h"
+
+#define WORKSPACE_DIR "/workspace"
+
+typedef struct SessionSpec {
+        const char *name;            /* the container's name */
+        const char *home;            /* the account's home (pw_dir): where the home volume goes */
+        const char *image;           /* Settings.image */
+        const char *project_root;    /* Project.root: bound read-write at /workspace */
+        const char *project_subdir;  /* Project.subdir: "" or relative; the working directory */
+        const char *const *readonly; /* carve-outs that exist, relative to project_root */
+        size_t n_readonly;
+        bool tty;
+        const char *term; /* a sanitised TERM, or NULL; used only when tty */
+        const char *const *command;
+        size_t n_command;
+        LimitsMechanism limits;
+        uint64_t memory_bytes; /* 0: none */
+        uint32_t cpus_milli;   /* 0: none */
+        uint32_t pids;         /* 0: none */
+} SessionSpec;
+
+/* The NULL-terminated argument vector, argv[0] = RCC_PODMAN, into *ret (free with strv_free()).
+ * -EINVAL for a spec that cannot be expressed safely (relative or comma-carrying paths, "..", an
+ * empty command); -ENOMEM. */
+int podman_argv_build(const SessionSpec *spec, char ***ret);
+
+/* The argument vector that removes container NAME whatever state it is in. */
+int podman_rm_argv_build(const char *name, char ***ret);
+
+/* The argument vector that sends signal number sig to container NAME's init. */
+int podman_kill_argv_build(const char *name, int sig, char ***ret);
+
+char **strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+size_t strv_length(char *const *v);

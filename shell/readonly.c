@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A race remains between this check and the bind mount that runc makes from the same path: a
+ * concurrent session of the account could swap a checked directory for a symlink in between. The
+ * launcher inside the container (a later change) closes it by comparing the mounted inode with the
+ * one checked here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "readonly.h"
+
+typedef enum Found {
+        FOUND_ABSENT,
+        FOUND_PRESENT,
+        FOUND_SYMLINK,
+        FOUND_OTHER, /* a fifo, socket or device */
+} Found;
+
+static int type_of(int fd, Found *ret) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret = S_ISLNK(st.st_mode)                          ? FOUND_SYMLINK
+               : S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) ? FOUND_PRESENT
+                                                            : FOUND_OTHER;
+        return 0;
+}
+
+static int lookup_openat2(int root_fd, const char *rel, Found *ret) {
+        struct open_how how = {
+                .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
+
+        if (fd >= 0)
+                return type_of(fd, ret); /* a trailing symlink is opened itself (O_PATH|O_NOFOLLOW) */
+        switch (errno) {
+        case ELOOP: /* a symlink in a directory component */
+                *ret = FOUND_SYMLINK;
+                return 0;
+        case ENOENT:
+        case ENOTDIR:
+                *ret = FOUND_ABSENT;
+                return 0;
+        default:
+                return negative_errno(); /* EXDEV (escapes the root), ENOSYS, EPERM, ... */
+        }
+}
+
+/* One component at a time with O_PATH|O_NOFOLLOW, for kernels without openat2 (< 5.6). */
+static int lookup_components(int root_fd, const char *rel, Found *ret) {
+        _cleanup_close_ int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        char name[NAME_MAX + 1];
+
+        if (fd < 0)
+                return negative_errno();
+        for (const char *c = rel; *c;) {
+                size_t len = strcspn(c, "/");
+                Found f;
+                int r;
+
+                if (len > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(name, c, len);
+                name[len] = '\0';
+                c += len;
+                c += strspn(c, "/");
+                if (len == 0 || strcmp(name, ".") == 0)
+                        continue;
+                if (strcmp(name, "..") == 0)
+                        return -EXDEV;
+
+                int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0) {
+                        if (errno != ENOENT && errno != ENOTDIR)
+                                return negative_errno();
+                        *ret = FOUND_ABSENT;
+                        return 0;
+                }
+                safe_close(fd);
+                fd = next;
+                if ((r = type_of(fd, &f)) < 0)
+                        return r;
+                if (f == FOUND_SYMLINK || !*c) {
+                        *ret = f;
+                        return 0;
+                }
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                if (!S_ISDIR(st.st_mode)) {
+                        *ret = FOUND_ABSENT; /* "a/b" where a is a file: b cannot exist */
+                        return 0;
+                }
+        }
+        return type_of(fd, ret);
+}
+
+static int lookup(int root_fd, const char *rel, ReadonlyLookup how, Found *ret) {
+        if (how == READONLY_LOOKUP_AUTO) {
+                int r = lookup_openat2(root_fd, rel, ret);
+                if (r != -ENOSYS)
+                        return r;
+        }
+        return lookup_components(root_fd, rel, ret);
+}
+
+int readonly_check(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
+        size_t *ret_n, RccDiag *diag) {
+        _cleanup_close_ int root_fd = -EBADF;
+        size_t n_present = 0;
+
+        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return diag_set(
+                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
+                        strerror(errno));
+
+        for (size_t i = 0; i < n; i++) {
+                const char *rel = paths[i];
+                Found f = FOUND_ABSENT;
+                int r;
+
+                if (!rel[0] || rel[0] == '/' || strpbrk(rel, ",:\n"))
+                        return diag_set(
+                                diag, -EINVAL, NULL, 0, 0,
+                                "the read-only path '%s' in the policy cannot be mounted; an admin must fix "
+                                "files.readonly",
+                                rel);
+                r = lookup(root_fd, rel, how, &f);
+                if (r < 0)
+                        return diag_set(
+                                diag, r, NULL, 0, 0, "cannot check %s/%s, which must be read-only: %s", root,
+                                rel, strerror(-r));
+                switch (f) {
+                case FOUND_ABSENT:
+                        break;
+                case FOUND_PRESENT:
+                        ret_present[n_present++] = rel;
+                        break;
+                case FOUND_SYMLINK:
+                        return diag_set(
+                                diag, -ELOOP, NULL, 0, 0,
+                                "%s/%s is or lies under a symbolic link; rcc only protects a real file or "
+                                "directory; replace the link",
+                                root, rel);
+                case FOUND_OTHER:
+                        return diag_set(
+                                diag, -EPERM, NULL, 0, 0,
+                                "%s/%s is neither a file nor a directory, so rcc cannot make it read-only; "
+                                "remove it",
+                                root, rel);
+                }
+        }
+        *ret_n = n_present;
+        return 0;
+}

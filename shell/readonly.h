@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The read-only carve-outs of a project (Settings.readonly: ".git/hooks", ".envrc", ...): which of
+ * them exist beneath the project root as a real file or directory, checked without following a
+ * symlink at any component. A carve-out that is a symlink, or lies under one, refuses the session:
+ * binding it would bind the link's target, which may be any host file the account can read, and
+ * leaving it writable would defeat the carve-out.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef enum ReadonlyLookup {
+        READONLY_LOOKUP_AUTO,       /* openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), walk on ENOSYS */
+        READONLY_LOOKUP_COMPONENTS, /* always the component-wise O_NOFOLLOW walk (tests) */
+} ReadonlyLookup;
+
+/* Check each of paths[0..n) beneath root. The ones present are stored in ret_present (pointers into
+ * paths, in order; room for n) and counted in *ret_n. A symlink, a path that is neither a file nor
+ * a directory, or one podman's --mount syntax cannot carry fails with a diag that says what to do. */
+int readonly_check(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
+        size_t *ret_n, RccDiag *diag);

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rcc-shell's podman argument vector and environment: every hardening flag present, none of the
+ * forbidden ones, tty and limits variants, carve-outs, the working directory, the command passed
+ * through unchanged after the image; and an environment that lets no caller variable through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "environ.h"
+#include "paths.h"
+#include "podman-argv.h"
+
+static const char *const readonly2[] = {".git/hooks", ".envrc"};
+static const char *const cmd_claude[] = {"claude"};
+static const char *const cmd_sh[] = {"/bin/sh", "-c", "exec claude \"$@\"", "claude", "--resume", "a b"};
+
+static SessionSpec base_spec(void) {
+        return (SessionSpec){
+                .name = "rcc-rcc-42-deadbeef",
+                .home = "/var/lib/rcc/home/rcc",
+                .image = "localhost/rcc-claude:latest",
+                .project_root = "/home/alice/src/app",
+                .project_subdir = "",
+                .command = cmd_claude,
+                .n_command = 1,
+                .limits = LIMITS_CGROUP,
+        };
+}
+
+static ssize_t find(char **argv, const char *s) {
+        for (size_t i = 0; argv[i]; i++)
+                if (strcmp(argv[i], s) == 0)
+                        return (ssize_t)i;
+        return -1;
+}
+
+/* FLAG VALUE as two consecutive entries before the image. */
+static bool has_pair(char **argv, const char *flag, const char *value) {
+        for (size_t i = 0; argv[i] && argv[i + 1]; i++)
+                if (strcmp(argv[i], flag) == 0 && strcmp(argv[i + 1], value) == 0)
+                        return true;
+        return false;
+}
+
+static void assert_forbidden_absent(char **argv, const SessionSpec *spec) {
+        static const char *const prefixes[] = {
+                "--privileged",
+                "--network=host",
+                "--net=host",
+                "--pid=",
+                "--ipc=",
+                "--uts=",
+                "--publish",
+                "--env-host",
+                "--env-file",
+                "--preserve-fds",
+                "--cap-add",
+                "--volume",
+                "--device",
+                "--userns=host",
+                "--cgroupns=host",
+                "--security-opt=seccomp",
+                "--security-opt=label=disable",
+                "--security-opt=apparmor=unconfined",
+                "--group-add",
+                "--annotation",
+        };
+        ssize_t image = find(argv, spec->image);
+
+        assert_true(image > 0);
+        for (ssize_t i = 0; i < image; i++) {
+                for (size_t j = 0; j < ELEMENTSOF(prefixes); j++)
+                        if (strncmp(argv[i], prefixes[j], strlen(prefixes[j])) == 0)
+                                fail_msg("forbidden flag %s", argv[i]);
+                assert_string_not_equal(argv[i], "--pid");
+                assert_string_not_equal(argv[i], "--ipc");
+                assert_string_not_equal(argv[i], "--uts");
+                assert_string_not_equal(argv[i], "--network");
+                assert_string_not_equal(argv[i], "--net");
+                assert_string_not_equal(argv[i], "-p");
+                assert_string_not_equal(argv[i], "-v");
+                assert_string_not_equal(argv[i], "-P");
+                assert_null(strstr(argv[i], "unconfined"));
+                /* Nothing of the account's home but the volume mounted there. */
+                if (strstr(argv[i], spec->home))
+                        assert_true(strncmp(argv[i], "type=volume,src=" RCC_HOME_VOLUME ",", 24) == 0);
+        }
+}
+
+static void assert_required(char **argv, const SessionSpec *spec) {
+        static const char *const required[] = {
+                "run",
+                "--rm",
+                "-i",
+                "--pull=never",
+                "--init",
+                "--cap-drop=ALL",
+                "--security-opt=no-new-privileges",
+                "--userns=keep-id",
+                "--network=slirp4netns:allow_host_loopback=false",
+                "--detach-keys=",
+                "--log-driver=none",
+        };
+        char mount[8192];
+
+        assert_string_equal(argv[0], RCC_PODMAN);
+        /* Global flags before the verb: the account's own mounts.conf and hooks never apply. */
+        assert_string_equal(argv[1], "--default-mounts-file=" RCC_PODMAN_CONF_DIR "/mounts.conf");
+        assert_string_equal(argv[2], "--hooks-dir=" RCC_PODMAN_CONF_DIR "/hooks.d");
+        assert_string_equal(argv[3], "run");
+        for (size_t i = 0; i < ELEMENTSOF(required); i++)
+                if (find(argv, required[i]) < 0)
+                        fail_msg("missing %s", required[i]);
+        assert_true(has_pair(argv, "--name", spec->name));
+        snprintf(mount, sizeof mount, "type=bind,src=%s,dst=/workspace,rw,nosuid,nodev", spec->project_root);
+        assert_true(has_pair(argv, "--mount", mount));
+        snprintf(mount, sizeof mount, "type=volume,src=%s,dst=%s,nosuid,nodev", RCC_HOME_VOLUME, spec->home);
+        assert_true(has_pair(argv, "--mount", mount));
+        assert_forbidden_absent(argv, spec);
+
+        /* The image, then exactly the command, at the very end. */
+        ssize_t image = find(argv, spec->image);
+        assert_int_equal(strv_length(argv), (size_t)image + 1 + spec->n_command);
+        for (size_t i = 0; i < spec->n_command; i++)
+                assert_string_equal(argv[image + 1 + (ssize_t)i], spec->command[i]);
+}
+
+typedef struct ArgvCase {
+        const char *what;
+        bool tty;
+        const char *term;
+        LimitsMechanism limits;
+        uint64_t memory;
+        uint32_t cpus_milli, pids;
+        const char *subdir;
+        bool readonly;
+        bool sh_command;
+        const char *const *want;  /* NULL-terminated: must appear (pairs as "FLAG\tVALUE") */
+        const char *const *avoid; /* NULL-terminated: must not appear anywhere */
+} ArgvCase;
+
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const ArgvCase argv_cases[] = {
+        {"no tty, no limits", .want = L("--workdir\t/workspace"),
+         .avoid = L("-t", "--memory", "--pids-limit", "--cpus", "--ulimit", "--env")},
+        {"tty with TERM", .tty = true, .term = "xterm-256color",
+         .want = L("-t", "--env\tTERM=xterm-256color")},
+        {"tty without TERM", .tty = true, .want = L("-t"), .avoid = L("--env")},
+        {"TERM ignored without tty", .term = "xterm", .avoid = L("-t", "--env")},
+        {"cgroup limits", .memory = 8589934592ull, .cpus_milli = 4000, .pids = 1024,
+         .want = L(
+                 "--memory\t8589934592", "--memory-swap\t8589934592", "--pids-limit\t1024", "--cpus\t4.000"),
+         .avoid = L("--ulimit")},
+        {"cgroup fractional cpus", .cpus_milli = 1500, .want = L("--cpus\t1.500"),
+         .avoid = L("--memory", "--pids-limit")},
+        {"cgroup small cpus", .cpus_milli = 5, .want = L("--cpus\t0.005")},
+        {"rlimit limits", .limits = LIMITS_RLIMIT, .memory = 1073741824, .cpus_milli = 2000, .pids = 512,
+         .want = L("--ulimit\tnproc=512:512", "--ulimit\tdata=1073741824:1073741824"),
+         .avoid = L("--memory", "--memory-swap", "--pids-limit", "--cpus")},
+        {"rlimit pids only", .limits = LIMITS_RLIMIT, .pids = 100, .want = L("--ulimit\tnproc=100:100"),
+         .avoid = L("--memory")},
+        {"subdir workdir", .subdir = "lib/src", .want = L("--workdir\t/workspace/lib/src")},
+        {"carve-outs", .readonly = true,
+         .want = L(
+                 "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
+                 "--mount\ttype=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,nosuid,nodev")},
+        {"-c args pass through", .sh_command = true},
+};
+
+static void assert_wanted(char **argv, const char *const *want) {
+        for (const char *const *w = want; w && *w; w++) {
+                const char *tab = strchr(*w, '\t');
+                if (!tab) {
+                        if (find(argv, *w) < 0)
+                                fail_msg("missing %s", *w);
+                        continue;
+                }
+                char flag[64];
+                snprintf(flag, sizeof flag, "%.*s", (int)(tab - *w), *w);
+                if (!has_pair(argv, flag, tab + 1))
+                        fail_msg("missing %s %s", flag, tab + 1);
+        }
+}
+
+static void test_argv_cases(void **state) {
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(argv_cases); i++) {
+                const ArgvCase *t = &argv_cases[i];
+                SessionSpec spec = base_spec();
+                char **argv = NULL;
+
+                print_message("case: %s\n", t->what);
+                spec.tty = t->tty;
+                spec.term = t->term;
+                spec.limits = t->limits;
+                spec.memory_bytes = t->memory;
+                spec.cpus_milli = t->cpus_milli;
+                spec.pids = t->pids;
+                if (t->subdir)
+                        spec.project_subdir = t->subdir;
+                if (t->readonly) {
+                        spec.readonly = readonly2;
+                        spec.n_readonly = ELEMENTSOF(readonly2);
+                }
+                if (t->sh_command) {
+                        spec.command = cmd_sh;
+                        spec.n_command = ELEMENTSOF(cmd_sh);
+                }
+                assert_int_equal(podman_argv_build(&spec, &argv), 0);
+                assert_required(argv, &spec);
+                assert_wanted(argv, t->want);
+                for (const char *const *a = t->avoid; a && *a; a++)
+                        if (find(argv, *a) >= 0)
+                                fail_msg("unexpected %s", *a);
+                /* The ro binds come after the rw bind of the root they carve out of. */
+                if (t->readonly)
+                        assert_true(
+                                find(argv,
+                                     "type=bind,src=/home/alice/src/app,dst=/workspace,rw,nosuid,nodev") <
+                                find(argv,
+                                     "type=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,"
+                                     "nosuid,nodev"));
+                strv_free(argv);
+        }
+}
+
+static void test_argv_invalid(void **state) {
+        static const char *const bad_ro_dotdot[] = {"../etc"};
+        static const char *const bad_ro_abs[] = {"/etc/shadow"};
+        static const char *const bad_ro_comma[] = {"x,src=/etc"};
+        static const char *const bad_ro_dot[] = {"a/./b"};
+        (void)state;
+
+        struct {
+                const char *what;
+                SessionSpec spec;
+        } cases[] = {
+                {"relative root", base_spec()}, {"root /", base_spec()},
+                {"comma in root", base_spec()}, {"colon in root", base_spec()},
+                {"relative home", base_spec()}, {"comma in home", base_spec()},
+                {"no command", base_spec()},    {"option as image", base_spec()},
+                {"subdir ..", base_spec()},     {"absolute subdir", base_spec()},
+                {"ro ..", base_spec()},         {"ro absolute", base_spec()},
+                {"ro comma", base_spec()},      {"ro dot", base_spec()},
+        };
+        cases[0].spec.project_root = "home/alice";
+        cases[1].spec.project_root = "/";
+        cases[2].spec.project_root = "/home/a,b";
+        cases[3].spec.project_root = "/home/a:b";
+        cases[4].spec.home = "var/lib/rcc";
+        cases[5].spec.home = "/var/lib/rcc,ro";
+        cases[6].spec.n_command = 0;
+        cases[7].spec.image = "--privileged";
+        cases[8].spec.project_subdir = "../x";
+        cases[9].spec.project_subdir = "/etc";
+        cases[10].spec.readonly = bad_ro_dotdot;
+        cases[11].spec.readonly = bad_ro_abs;
+        cases[12].spec.readonly = bad_ro_comma;
+        cases[13].spec.readonly = bad_ro_dot;
+        for (size_t i = 10; i <= 13; i++)
+                cases[i].spec.n_readonly = 1;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char **argv = (char **)0x1;
+                print_message("case: %s\n", cases[i].what);
+                assert_int_equal(podman_argv_build(&cases[i].spec, &argv), -EINVAL);
+                assert_ptr_equal(argv, (char **)0x1); /* untouched */
+        }
+}
+
+static void test_rm_argv(void **state) {
+        char **argv = NULL;
+        (void)state;
+
+        assert_int_equal(podman_rm_argv_build("rcc-rcc-1-ab", &argv), 0);
+        assert_int_equal(strv_length(argv), 6);
+        assert_string_equal(argv[0], RCC_PODMAN);
+        assert_string_equal(argv[1], "rm");
+        assert_string_equal(argv[2], "-f");
+        assert_string_equal(argv[3], "-t");
+        assert_string_equal(argv[4], "0");
+        assert_string_equal(argv[5], "rcc-rcc-1-ab");
+        strv_free(argv);
+        assert_int_equal(podman_rm_argv_build("-a", &argv), -EINVAL);
+
+        assert_int_equal(podman_kill_argv_build("rcc-rcc-1-ab", 1, &argv), 0);
+        assert_int_equal(strv_length(argv), 5);
+        assert_string_equal(argv[0], RCC_PODMAN);
+        assert_string_equal(argv[1], "kill");
+        assert_string_equal(argv[2], "--signal");
+        assert_string_equal(argv[3], "1");
+        assert_string_equal(argv[4], "rcc-rcc-1-ab");
+        strv_free(argv);
+        assert_int_equal(podman_kill_argv_build("--all", 1, &argv), -EINVAL);
+        assert_int_equal(podman_kill_argv_build("x", 0, &argv), -EINVAL);
+}
+
+/* Every variable a hostile caller might set to steer podman, plus the two that may pass. */
+static char *hostile_env[] = {
+        "HOME=/tmp/evil",
+        "PATH=/tmp/evil/bin",
+        "USER=root",
+        "LOGNAME=root",
+        "XDG_CONFIG_HOME=/tmp/evil",
+        "XDG_DATA_HOME=/tmp/evil",
+        "XDG_RUNTIME_DIR=/tmp/evil",
+        "CONTAINERS_CONF=/tmp/evil/containers.conf",
+        "CONTAINERS_STORAGE_CONF=/tmp/evil/storage.conf",
+        "CONTAINERS_REGISTRIES_CONF=/tmp/evil/registries.conf",
+        "CONTAINER_HOST=unix:///tmp/evil.sock",
+        "CONTAINER_CONNECTION=evil",
+        "LD_PRELOAD=/tmp/evil.so",
+        "LD_LIBRARY_PATH=/tmp/evil",
+        "TMPDIR=/tmp/evil",
+        "DBUS_SESSION_BUS_ADDRESS=unix:path=/tmp/evil",
+        "SSH_ORIGINAL_COMMAND=rm -rf /",
+        "RCC_PROJECT=/etc",
+        "TERM=xterm-256color",
+        "LANG=en_US.UTF-8",
+        NULL,
+};
+
+static const char *allowed_names[] = {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "CONTAINERS_CONF",
+        "CONTAINERS_STORAGE_CONF",
+        "CONTAINERS_REGISTRIES_CONF",
+        "XDG_RUNTIME_DIR",
+        "TERM",
+        "LANG",
+};
+
+static void assert_env_allowlisted(char **env) {
+        for (char **e = env; *e; e++) {
+                bool ok = false;
+                for (size_t i = 0; i < ELEMENTSOF(allowed_names); i++) {
+                        size_t len = strlen(allowed_names[i]);
+                        if (strncmp(*e, allowed_names[i], len) == 0 && (*e)[len] == '=')
+                                ok = true;
+                }
+                if (!ok)
+                        fail_msg("variable passed: %s", *e);
+                assert_null(strstr(*e, "evil"));
+        }
+}
+
+static void test_env(void **state) {
+        EnvSpec spec = {
+                .home = "/var/lib/rcc/home/rcc",
+                .user = "rcc",
+                .uid = 990,
+                .caller_env = hostile_env,
+        };
+        char **env = NULL;
+        (void)state;
+
+        /* No tty, no runtime dir. */
+        assert_int_equal(session_env_build(&spec, &env), 0);
+        assert_env_allowlisted(env);
+        assert_string_equal(env_lookup(env, "PATH"), "/usr/bin:/bin");
+        assert_string_equal(env_lookup(env, "HOME"), "/var/lib/rcc/home/rcc");
+        assert_string_equal(env_lookup(env, "USER"), "rcc");
+        assert_string_equal(env_lookup(env, "LOGNAME"), "rcc");
+        assert_string_equal(env_lookup(env, "CONTAINERS_CONF"), RCC_CONTAINERS_CONF);
+        assert_string_equal(env_lookup(env, "CONTAINERS_STORAGE_CONF"), RCC_STORAGE_CONF);
+        assert_string_equal(env_lookup(env, "CONTAINERS_REGISTRIES_CONF"), RCC_REGISTRIES_CONF);
+        assert_string_equal(env_lookup(env, "LANG"), "en_US.UTF-8");
+        assert_null(env_lookup(env, "XDG_RUNTIME_DIR"));
+        assert_null(env_lookup(env, "TERM"));
+        assert_int_equal(strv_length(env), 8);
+        strv_free(env);
+
+        /* tty and a usable runtime dir. */
+        spec.tty = true;
+        spec.runtime_dir_ok = true;
+        assert_int_equal(session_env_build(&spec, &env), 0);
+        assert_env_allowlisted(env);
+        assert_string_equal(env_lookup(env, "XDG_RUNTIME_DIR"), "/run/user/990");
+        assert_string_equal(env_lookup(env, "TERM"), "xterm-256color");
+        assert_int_equal(strv_length(env), 10);
+        strv_free(env);
+
+        /* Nothing at all from an empty caller environment. */
+        spec.caller_env = NULL;
+        assert_int_equal(session_env_build(&spec, &env), 0);
+        assert_null(env_lookup(env, "TERM"));
+        assert_null(env_lookup(env, "LANG"));
+        strv_free(env);
+}
+
+static void test_env_sanitise(void **state) {
+        static const struct {
+                const char *var;
+                bool term_ok, lang_ok;
+        } cases[] = {
+                {"xterm-256color", true, true},
+                {"screen.xterm", true, true},
+                {"rxvt+unicode", true, false},
+                {"C.UTF-8", true, true},
+                {"de_DE.UTF-8@euro", false, true},
+                {"", false, false},
+                {"-x", false, true},
+                {"xterm\n", false, false},
+                {"x y", false, false},
+                {"$(reboot)", false, false},
+                {"../../etc", false, false},
+                {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false, false},
+        };
+        (void)state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char term[128], lang[128];
+                char *env[] = {term, lang, NULL};
+                snprintf(term, sizeof term, "TERM=%s", cases[i].var);
+                snprintf(lang, sizeof lang, "LANG=%s", cases[i].var);
+                print_message("case: '%s'\n", cases[i].var);
+                assert_int_equal(env_sane_term(env) != NULL, cases[i].term_ok);
+                assert_int_equal(env_sane_lang(env) != NULL, cases[i].lang_ok);
+        }
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_argv_cases),   cmocka_unit_test(test_argv_invalid),
+                cmocka_unit_test(test_rm_argv),      cmocka_unit_test(test_env),
+                cmocka_unit_test(test_env_sanitise),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
