@@ -3,6 +3,7 @@
 #
 # bench-session.sh PROJECT [ACCOUNT [RUNS]]: what rcc costs at session start, and what a session's
 # memory costs the host, on an installed rcc (tools/quickstart, or rcc-setup install + image).
+# sudo is given absolute paths: the sudoers drop-in sets secure_path to the shim directory alone.
 # Run as root; root must be one of the account's users with PROJECT granted (tools/quickstart run
 # as root grants exactly that).
 #
@@ -26,9 +27,9 @@ image=${image:-localhost/rcc-claude:latest}
 cd "$project"
 
 bare() {
-        sudo -u "$account" env -i PATH=/usr/bin:/bin HOME="$home" CONTAINERS_CONF=$conf/containers.conf \
+        sudo -u "$account" /usr/bin/env -i PATH=/usr/bin:/bin HOME="$home" CONTAINERS_CONF=$conf/containers.conf \
                 CONTAINERS_STORAGE_CONF=$conf/storage.conf CONTAINERS_REGISTRIES_CONF=$conf/registries.conf \
-                podman run --rm --pull=never "$image" true
+                /usr/bin/podman run --rm --pull=never "$image" true
 }
 rcc() { sudo -u "$account" "$shell_path" -c true; }
 ms() { # ms CMD...: wall time of one run in milliseconds; fails if CMD fails
