@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -131,17 +133,24 @@ int nft_diag_errno(RccDiag *diag, int r, const char *what, const char *extack) {
 }
 
 /* n consecutive sequence numbers no earlier exchange of this process used, so that a late answer
- * to one can never pass for an answer to another. 0 is never used. */
+ * to one can never pass for an answer to another. 0 is never used. The one piece of process-wide
+ * state in this code (pam_rcc links it into sshd and sudo): atomic, so any number of PAM handles,
+ * in any number of threads, may talk to the kernel at once. */
 static uint32_t seq_reserve(uint32_t n) {
-        static uint32_t next;
-        uint32_t first;
+        static _Atomic uint32_t next;
+        uint32_t first = atomic_load(&next), want;
 
-        if (next == 0)
-                next = (uint32_t)time(NULL) | 1;
-        if (next > UINT32_MAX - n)
-                next = 1;
-        first = next;
-        next += n;
+        do {
+                uint32_t base = first == 0 ? ((uint32_t)time(NULL) | 1) : first;
+
+                if (base > UINT32_MAX - n)
+                        base = 1;
+                want = base + n;
+                if (atomic_compare_exchange_weak(&next, &first, want)) {
+                        first = base;
+                        break;
+                }
+        } while (true);
         return first;
 }
 
@@ -500,7 +509,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 int nft_query_genid(struct mnl_socket *nl, uint32_t *ret_genid, RccDiag *diag) {
-        char req[NFT_REQ_BUFSIZE], extack[256];
+        char req[NFT_REQ_BUFSIZE] = {}, extack[256];
         struct nlmsghdr *nlh;
         uint32_t genid = 0;
         int r;
@@ -554,7 +563,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *userdata) {
 
 int nft_query_comment(struct mnl_socket *nl, char *buf, size_t size, RccDiag *diag) {
         _cleanup_(nftnl_table_freep) struct nftnl_table *t = NULL;
-        char req[NFT_REQ_BUFSIZE], extack[256];
+        char req[NFT_REQ_BUFSIZE] = {}, extack[256];
         CommentReply c = {.buf = buf, .size = size};
         struct nlmsghdr *nlh;
         int r;
@@ -644,7 +653,7 @@ static int collect_elems(struct nftnl_set *s, NftKeyLayout l, SetElem **ret, siz
 int nft_query_set_elems(
         struct mnl_socket *nl, const RulesetSet *set, SetElem **ret, size_t *ret_n, RccDiag *diag) {
         NftKeyLayout l = nft_key_layout(set->key);
-        char req[NFT_REQ_BUFSIZE], extack[256], what[RCC_NAME_MAX + 32];
+        char req[NFT_REQ_BUFSIZE] = {}, extack[256], what[RCC_NAME_MAX + 32];
         int r = -EINTR;
 
         snprintf(what, sizeof(what), "reading the elements of set %s", set->name);
@@ -712,7 +721,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 static int query_counters(struct mnl_socket *nl, NftCounter **ret, size_t *ret_n, RccDiag *diag) {
-        char req[NFT_REQ_BUFSIZE], extack[256];
+        char req[NFT_REQ_BUFSIZE] = {}, extack[256];
         int r = -EINTR;
 
         for (unsigned attempt = 0; attempt < NFT_DUMP_RETRIES && r == -EINTR; attempt++) {

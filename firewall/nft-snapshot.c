@@ -329,7 +329,7 @@ static int kernel_snapshot_once(
                 [NFT_KIND_SET] = {NFT_MSG_GETSET, NFTA_SET_TABLE, "the sets"},
                 [NFT_KIND_OBJ] = {NFT_MSG_GETOBJ, NFTA_OBJ_TABLE, "the named objects"},
         };
-        char req[REQ_BUFSIZE], extack[256];
+        char req[REQ_BUFSIZE] = {}, extack[256];
         struct nlmsghdr *nlh;
         int r;
 
