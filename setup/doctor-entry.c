@@ -2,7 +2,7 @@
 /*
  * rcc-setup doctor, the sandbox accounts and the ways into them: each account as a user (shell,
  * groups, subordinate ids, home, lingering, its image), sshd's effective configuration for it,
- * sudo's, and the cron and at deny lists.
+ * sudo's, pam_rcc in their PAM stacks, and the cron and at deny lists.
  */
 #include <errno.h>
 #include <grp.h>
@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "doctor.h"
+#include "pam-stack.h"
 #include "parse.h"
 #include "paths.h"
 #include "util.h"
@@ -220,7 +221,17 @@ void check_accounts(Doctor *d) {
 
 /* ---- sshd ---- */
 
-static void check_sshd_account(Doctor *d, const Account *a) {
+/* UsePAM is global (sshd refuses it in a Match block): one account's settings say it for all. */
+static void check_sshd_usepam(Doctor *d, const char *sshd_t) {
+        if (has_line(sshd_t, "usepam yes"))
+                report(d, VERDICT_OK, NULL, "sshd: UsePAM yes, so pam_rcc sees every ssh session");
+        else
+                report(d, VERDICT_FAIL, "set 'UsePAM yes' in /etc/ssh/sshd_config, then reload sshd",
+                       "sshd: UsePAM is not 'yes': sshd skips the PAM stack, so pam_rcc never gates or records "
+                       "an ssh session and rcc-shell refuses them all");
+}
+
+static void check_sshd_account(Doctor *d, const Account *a, bool first) {
         char spec[512], why[512], path[PATH_MAX];
         static char out[64 * 1024];
         int r;
@@ -233,6 +244,8 @@ static void check_sshd_account(Doctor *d, const Account *a) {
                        r);
                 return;
         }
+        if (first)
+                check_sshd_usepam(d, out);
         if (!sshd_effective_ok(out, RCC_SSHD_FORCED_COMMAND, RCC_KEYS_DIR, why, sizeof why))
                 report(d, VERDICT_FAIL,
                        FIX_INSTALL
@@ -252,6 +265,8 @@ static void check_sshd_account(Doctor *d, const Account *a) {
 }
 
 void check_sshd(Doctor *d) {
+        bool first = true;
+
         if (access(SSHD, X_OK) < 0) {
                 report(d, VERDICT_SKIP, NULL, "sshd: not installed; the ssh entry point is unused");
                 return;
@@ -264,8 +279,10 @@ void check_sshd(Doctor *d) {
                 return;
         }
         FOREACH_ARRAY (a, d->policy->accounts, d->policy->n_accounts)
-                if (doctor_wants(d, a->name))
-                        check_sshd_account(d, a);
+                if (doctor_wants(d, a->name)) {
+                        check_sshd_account(d, a, first);
+                        first = false;
+                }
 }
 
 /* ---- sudo ---- */
@@ -295,6 +312,100 @@ void check_sudo(Doctor *d) {
                        "sudo: /etc/sudoers does not read %s", SUDOERS_DROPIN);
         else
                 report(d, VERDICT_OK, NULL, "sudo: drop-in %s parses (visudo -c)", SUDOERS_DROPIN);
+}
+
+/* ---- PAM ---- */
+
+static void check_pam_module_file(Doctor *d) {
+        char fix[2 * PATH_MAX + 64];
+        struct stat st;
+
+        if (stat(RCC_PAM_MODULE, &st) < 0) {
+                report(d, VERDICT_FAIL, "install rcc (meson install)", "pam_rcc: %s: %s", RCC_PAM_MODULE,
+                       strerror(errno));
+                return;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                report(d, VERDICT_FAIL, "install rcc (meson install)", "pam_rcc: %s is not a regular file",
+                       RCC_PAM_MODULE);
+                return;
+        }
+        if (st.st_uid != 0 || (st.st_mode & 022)) {
+                snprintf(fix, sizeof fix, "chown root: %s && chmod go-w %s", RCC_PAM_MODULE, RCC_PAM_MODULE);
+                report(d, VERDICT_FAIL, fix,
+                       "pam_rcc: %s is owned by uid %u, mode %04o: whoever can write it runs code as root in "
+                       "every login",
+                       RCC_PAM_MODULE, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+                return;
+        }
+        report(d, VERDICT_OK, NULL, "pam_rcc: %s, root-owned, writable by root alone", RCC_PAM_MODULE);
+}
+
+/* service: how a session comes in ("ssh", "sudo"), for the messages; binary: its program. */
+static void check_pam_stack(Doctor *d, const char *path, const char *service, const char *binary) {
+        _cleanup_free_ char *text = NULL;
+        char fix[3 * PATH_MAX];
+        int r;
+
+        r = read_file(path, 1024 * 1024, &text, NULL);
+        if (r == -ENOENT && access(binary, F_OK) < 0) {
+                report(d, VERDICT_SKIP, NULL, "PAM stack %s: %s is not installed", path, binary);
+                return;
+        }
+        if (r == -ENOENT) {
+                report(d, VERDICT_FAIL, "reinstall the package that provides it, then " FIX_INSTALL,
+                       "PAM stack %s is missing: %s sessions fall back to /etc/pam.d/other, which does not run "
+                       "pam_rcc, and rcc-shell refuses them",
+                       path, service);
+                return;
+        }
+        if (r < 0) {
+                report(d, VERDICT_FAIL, NULL, "PAM stack %s: cannot read it: %s", path, strerror(-r));
+                return;
+        }
+        switch (pam_stack_examine(text, RCC_PAM_MODULE)) {
+        case PAM_STACK_OURS:
+                report(d, VERDICT_OK, NULL,
+                       "PAM stack %s: pam_rcc gates account and session, before every other rule", path);
+                break;
+        case PAM_STACK_HAND:
+                report(d, VERDICT_OK, NULL,
+                       "PAM stack %s: pam_rcc gates account and session, before every other rule (wired by hand)",
+                       path);
+                break;
+        case PAM_STACK_LATE:
+                snprintf(
+                        fix, sizeof fix, "move the three lines from '# rcc:' on above the first rule of %s",
+                        path);
+                report(d, VERDICT_FAIL, fix,
+                       "PAM stack %s: pam_rcc comes after other rules, which can end the stack or rewrite the "
+                       "environment before it runs",
+                       path);
+                break;
+        case PAM_STACK_OTHER:
+                snprintf(
+                        fix, sizeof fix,
+                        "make 'account requisite %s' and 'session requisite %s' the first rules of %s",
+                        RCC_PAM_MODULE, RCC_PAM_MODULE, path);
+                report(d, VERDICT_FAIL, fix,
+                       "PAM stack %s names pam_rcc, but not as the first account and session rules with %s",
+                       path, RCC_PAM_MODULE);
+                break;
+        case PAM_STACK_ABSENT:
+                report(d, VERDICT_FAIL, FIX_INSTALL,
+                       "PAM stack %s does not run pam_rcc: %s sessions of the sandbox accounts are neither "
+                       "gated nor recorded, and rcc-shell refuses them",
+                       path, service);
+                break;
+        }
+}
+
+void check_pam(Doctor *d) {
+        check_pam_module_file(d);
+        check_pam_stack(d, PAM_STACK_SSHD, "ssh", SSHD);
+        check_pam_stack(d, PAM_STACK_SUDO, "sudo", SUDO);
+        if (access(PAM_STACK_SUDO_I, F_OK) == 0)
+                check_pam_stack(d, PAM_STACK_SUDO_I, "sudo -i", SUDO);
 }
 
 /* ---- cron and at ---- */

@@ -554,6 +554,7 @@ static const struct {
         {check_lsm, false, "LSM"},
         {check_sshd, true, "sshd"},
         {check_sudo, true, "sudo"},
+        {check_pam, false, "PAM"},
         {check_cron_at, true, "cron and at"},
 };
 

@@ -54,4 +54,5 @@ bool check_root_owned(Doctor *d, const char *path, const char *what);
 void check_accounts(Doctor *d);
 void check_sshd(Doctor *d);
 void check_sudo(Doctor *d);
+void check_pam(Doctor *d);
 void check_cron_at(Doctor *d);

@@ -23,17 +23,22 @@ static int preflight(const Setup *s) {
                 RCC_SHELL_PATH,       RCC_PODMAN,   RCC_FIREWALL_PATH, "/usr/bin/newuidmap",
                 "/usr/bin/newgidmap", SETFACL_PATH, USERADD_PATH,      USERMOD_PATH,
         };
+        int r;
 
         for (size_t i = 0; i < ELEMENTSOF(required); i++)
                 if (access(required[i], X_OK) < 0)
                         return log_err(
                                 -ENOENT, "%s is missing (%m); install it first (see tools/deps)",
                                 required[i]);
+        r = check_pam_module();
+        if (r < 0)
+                return r;
         if (!s->have_sshd)
                 log_warning("sshd is not installed: skipping the ssh wiring");
         if (!s->have_sudo)
                 log_warning("sudo is not installed: skipping the sudo wiring");
-        step("preflight", "rcc-shell, podman, rcc-firewall, newuidmap/newgidmap, setfacl present%s%s",
+        step("preflight",
+             "rcc-shell, pam_rcc, podman, rcc-firewall, newuidmap/newgidmap, setfacl present%s%s",
              s->have_sshd ? "" : "; no sshd", s->have_sudo ? "" : "; no sudo");
         return 0;
 }
@@ -143,6 +148,11 @@ int verb_install(const SetupArgs *args, int argc, char **argv) {
         if (r < 0)
                 return r;
         r = grant_all(&s);
+        if (r < 0)
+                return r;
+        /* Last: from here on a session of a sandbox account is refused unless pam_rcc finds the
+         * policy valid and the firewall loaded and current, which the steps above made so. */
+        r = wire_pam_stacks(&s);
         if (r < 0)
                 return r;
         check_tun(name);

@@ -21,6 +21,9 @@
  *     traverse NAME PATH             u:NAME:--x on an ancestor of a project
  *     unit   - UNIT                  a systemd unit enabled and started
  *     firewall - CONFIG_DIR          the nftables table applied
+ *     pam    - PATH MODULE           rcc's three lines for pam_rcc MODULE added to the PAM service
+ *                                    file PATH (/etc/pam.d/sshd, sudo, sudo-i; see pam-stack.h);
+ *                                    removed only while they are still exactly as added
  *
  * An entry is appended (and fsynced) BEFORE the thing it describes is created, so a crash leaves
  * at most an entry for something that does not exist, which undo tolerates. Nothing that existed

@@ -134,7 +134,6 @@ bool sshd_effective_ok(
         } flags[] = {
                 {"disableforwarding", "yes"},
                 {"permittunnel", "no"},
-                {"exposeauthinfo", "yes"},
         };
         char v[4096];
 

@@ -114,6 +114,13 @@ int write_sudoers_dropin(Setup *s, const Policy *p);
 int rewire_accounts(Setup *s);
 /* Apply the firewall (systemd units where systemd runs, else rcc-firewall apply). */
 int apply_firewall(Setup *s);
+/* RCC_PAM_MODULE exists, is a regular file, root-owned and writable by root alone (else an error
+ * saying to install rcc first). */
+int check_pam_module(void);
+/* pam_rcc's block (pam-stack.h) in /etc/pam.d/sshd, sudo and sudo-i, those that exist, each
+ * recorded ("pam") before it is changed. Once there, every session of a sandbox account needs
+ * pam_rcc's consent, so this runs after the policy and the firewall are in place. */
+int wire_pam_stacks(Setup *s);
 /* ACLs so account and each of its humans share the humans' existing project directories. */
 int grant_project_acls(Setup *s, const Account *a);
 /* Tell a running sshd to re-read its configuration. */

@@ -3,17 +3,20 @@
  * rcc-setup uninstall: undo the manifest, newest entry first, dropping each entry once it is
  * undone (so an interrupted uninstall resumes where it stopped). Removes exactly what install and
  * account add created: a file is removed only while it still has content rcc-setup wrote, a
- * directory only when empty; an edited file is kept and reported.
+ * directory only when empty, rcc's lines in a PAM stack only while they are as install wrote them
+ * (leaving the file as it was before); an edited file is kept and reported.
  */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "log.h"
+#include "pam-stack.h"
 #include "paths.h"
 #include "sha256.h"
 #include "system.h"
@@ -61,6 +64,38 @@ static int undo_file(Undo *u, const ManifestEntry *e) {
         if (strcmp(path, SSHD_DROPIN) == 0)
                 u->sshd_changed = true;
         step("removed", "%s", path);
+        return 0;
+}
+
+/* rcc's block out of a PAM service file, exactly as install put it in; an edited block is kept. */
+static int undo_pam(Undo *u, const ManifestEntry *e) {
+        _cleanup_free_ char *text = NULL, *out = NULL;
+        const char *path = e->args[0], *module = e->args[1];
+        struct stat st;
+        size_t len;
+        int r;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : log_err(-errno, "cannot stat '%s': %m", path);
+        r = read_file(path, 1024 * 1024, &text, &len);
+        if (r < 0)
+                return log_err(r, "cannot read '%s': %s", path, strerror(-r));
+        r = strlen(text) == len ? pam_stack_remove(text, module, &out) : -EEXIST;
+        if (r == 0)
+                return 0; /* no pam_rcc there any more */
+        if (r == -EEXIST) {
+                step("kept",
+                     "%s: its pam_rcc lines were changed since rcc-setup added them; remove them by hand",
+                     path);
+                u->kept++;
+                return 0;
+        }
+        if (r < 0)
+                return log_err(r, "cannot remove pam_rcc from '%s': %s", path, strerror(-r));
+        r = write_file_atomic(path, out, strlen(out), st.st_mode & 07777, st.st_uid, st.st_gid);
+        if (r < 0)
+                return log_err(r, "cannot write '%s': %s", path, strerror(-r));
+        step("removed", "pam_rcc from %s", path);
         return 0;
 }
 
@@ -189,6 +224,8 @@ static int undo_one(Undo *u, size_t index) {
                 step("removed", "firewall table");
                 return 0;
         }
+        if (entry_is(e, "pam", 2))
+                return undo_pam(u, e);
         if (entry_is(e, "account", 0))
                 return 0;
         log_warning("unknown manifest entry '%s'; skipped", e->kind);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Who the human behind a session is. Kept apart from the rest of rcc-shell on purpose: a later
- * change replaces where this comes from (a root-owned record written by pam_rcc) without touching
- * its callers.
+ * Who the human behind a session is, and which project they asked for under sudo: read from the
+ * session record pam_rcc wrote for this session (lib/session-record.h explains why it cannot be
+ * forged). Nothing the caller's environment says about who they are is believed.
  */
 #pragma once
 
@@ -10,21 +10,10 @@
 #include <sys/types.h>
 
 #include "diag.h"
+#include "session-record.h"
 
-typedef enum InvokerVia {
-        INVOKER_SSH,  /* the key that authenticated, looked up in RCC_KEYS_DIR/ACCOUNT */
-        INVOKER_SUDO, /* SUDO_USER, checked against SUDO_UID */
-} InvokerVia;
-
-typedef struct Invoker {
-        InvokerVia via;
-        char user[256];
-} Invoker;
-
-/* Identify the human who started a session of ACCOUNT (running as uid). via_sshd: rcc-shell was
- * started by sshd's ForceCommand. env is rcc-shell's environment. On failure *ret is untouched and
- * diag says what the human should do. */
+/* The record of the session of ACCOUNT (running as uid) named by RCC_SESSION in env. via_sshd:
+ * rcc-shell was started by sshd's ForceCommand, so the record must say ssh. On failure *ret is
+ * untouched and diag says what the human should do. */
 int invoker_identify(
-        const char *account, uid_t uid, bool via_sshd, char *const *env, Invoker *ret, RccDiag *diag);
-
-const char *invoker_via_to_string(InvokerVia via);
+        const char *account, uid_t uid, bool via_sshd, char *const *env, SessionRecord *ret, RccDiag *diag);

@@ -6,7 +6,7 @@
  *
  * Nothing the caller controls chooses what runs: the policy directory and podman are fixed at
  * compile time, the environment is rebuilt from an allowlist, and the human behind the session is
- * taken from sshd's record of the key or from sudo, never from the client.
+ * taken from the record pam_rcc wrote for it, never from the client.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -200,25 +200,24 @@ static void container_name(const char *account, char *buf, size_t size) {
         snprintf(buf, size, "rcc-%s-%d-%08" PRIx32, account, (int)getpid(), rnd);
 }
 
-/* Which project the human asked for: sudo keeps their working directory; an ssh client names one
- * in RCC_PROJECT (the only variable sshd accepts) or gets their first plain grant. */
-static int requested_project(const Settings *s, const Invoker *inv, char *buf, size_t size, RccDiag *diag) {
-        if (inv->via == INVOKER_SUDO) {
-                if (!getcwd(buf, size))
-                        return diag_set(
-                                diag, negative_errno(), NULL, 0, 0,
-                                "cannot tell the working directory (%s); cd into a granted project",
-                                strerror(errno));
-                return 0;
-        }
-        const char *p = getenv(RCC_PROJECT_ENV);
+/* Which project the human asked for: under sudo, the working directory pam_rcc found and checked;
+ * an ssh client names one in RCC_PROJECT (the only variable sshd accepts) or gets their first
+ * plain grant. Either way it is checked against the human's grants again by the caller. */
+static int requested_project(
+        const Settings *s, const SessionRecord *inv, char *buf, size_t size, RccDiag *diag) {
+        const char *p = inv->via == SESSION_VIA_SUDO ? inv->project : getenv(RCC_PROJECT_ENV);
+
         if (p && p[0]) {
                 if (strlen(p) >= size)
-                        return diag_set(diag, -ENAMETOOLONG, NULL, 0, 0, "%s is too long", RCC_PROJECT_ENV);
+                        return diag_set(diag, -ENAMETOOLONG, NULL, 0, 0, "the project path is too long");
                 memcpy(buf, p, strlen(p) + 1);
                 return 0;
         }
-        return project_default(s, inv->user, buf, size, diag);
+        if (inv->via == SESSION_VIA_SUDO)
+                return diag_set(
+                        diag, -EPERM, NULL, 0, 0,
+                        "the session record names no project; cd into a granted project");
+        return project_default(s, inv->invoker, buf, size, diag);
 }
 
 static int run_session(const Request *req) {
@@ -228,7 +227,7 @@ static int run_session(const Request *req) {
         char name[128], requested[PATH_MAX];
         Context ctx = {};
         RccDiag diag = {};
-        Invoker inv;
+        SessionRecord inv;
         Project project;
         LimitsProbe probe;
         size_t n_command = 0, n_present = 0;
@@ -258,20 +257,20 @@ static int run_session(const Request *req) {
 
         if (invoker_identify(a->name, uid, req->via_sshd, environ, &inv, &diag) < 0)
                 return refuse_diag(&ctx, &diag);
-        ctx.invoker = inv.user;
-        if (!settings_find_user(s, inv.user)) {
+        ctx.invoker = inv.invoker;
+        if (!settings_find_user(s, inv.invoker)) {
                 char what[1024];
                 snprintf(
                         what, sizeof what,
                         "'%s' may not use the account '%s'; an admin grants it under users.%s in %s",
-                        inv.user, a->name, inv.user, a->file);
+                        inv.invoker, a->name, inv.invoker, a->file);
                 return refuse(&ctx, what);
         }
 
         if (requested_project(s, &inv, requested, sizeof requested, &diag) < 0)
                 return refuse_diag(&ctx, &diag);
         ctx.project = requested;
-        if (project_resolve(s, inv.user, requested, &project, &diag) < 0)
+        if (project_resolve(s, inv.invoker, requested, &project, &diag) < 0)
                 return refuse_diag(&ctx, &diag);
         ctx.project = project.root;
 
@@ -338,7 +337,7 @@ static int run_session(const Request *req) {
         /* syslog only: the human does not need a line on every session. */
         syslog(LOG_AUTHPRIV | LOG_INFO,
                "session of account '%s' for '%s' via %s: project '%s'%s%s, %s, limits by %s, container %s",
-               a->name, inv.user, invoker_via_to_string(inv.via), project.root,
+               a->name, inv.invoker, session_via_to_string(inv.via), project.root,
                project.subdir[0] ? " in " : "", project.subdir, tty ? "tty" : "no tty",
                limits_mechanism_to_string(probe.mechanism), name);
 

@@ -78,7 +78,7 @@ static void test_subid(void **state) {
 
 #define FORCED "/usr/bin/rcc-shell --sshd"
 #define KEYS "/etc/rcc/keys"
-#define GOOD_REST "disableforwarding yes\npermittunnel no\nexposeauthinfo yes\n"
+#define GOOD_REST "disableforwarding yes\npermittunnel no\n"
 
 typedef struct SshdCase {
         const char *text;
@@ -96,15 +96,18 @@ static const SshdCase sshd_cases[] = {
         {GOOD_REST "authorizedkeysfile /etc/rcc/keys/%u\n", false, "forcecommand is 'unset'"},
         {"forcecommand " FORCED " -x\n" GOOD_REST "authorizedkeysfile /etc/rcc/keys/%u\n", false,
          "forcecommand"},
-        {"forcecommand " FORCED "\ndisableforwarding no\npermittunnel no\nexposeauthinfo yes\n"
+        {"forcecommand " FORCED "\ndisableforwarding no\npermittunnel no\n"
          "authorizedkeysfile /etc/rcc/keys/%u\n",
          false, "disableforwarding is 'no'"},
-        {"forcecommand " FORCED "\ndisableforwarding yes\npermittunnel yes\nexposeauthinfo yes\n"
+        {"forcecommand " FORCED "\ndisableforwarding yes\npermittunnel yes\n"
          "authorizedkeysfile /etc/rcc/keys/%u\n",
          false, "permittunnel is 'yes'"},
-        {"forcecommand " FORCED "\ndisableforwarding yes\npermittunnel no\n"
+        {"forcecommand " FORCED "\npermittunnel no\n"
          "authorizedkeysfile /etc/rcc/keys/%u\n",
-         false, "exposeauthinfo is 'unset'"},
+         false, "disableforwarding is 'unset'"},
+        /* pam_rcc, not ExposeAuthInfo, tells rcc-shell the key: either value is fine */
+        {"forcecommand " FORCED "\n" GOOD_REST "exposeauthinfo no\nauthorizedkeysfile /etc/rcc/keys/%u\n",
+         true, NULL},
         /* a key file in the account's home: the agent could authorize itself */
         {"forcecommand " FORCED "\n" GOOD_REST "authorizedkeysfile /etc/rcc/keys/%u .ssh/authorized_keys\n",
          false, "'.ssh/authorized_keys'"},

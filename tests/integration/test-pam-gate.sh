@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# pam_rcc, the session gate, in the real sshd and sudo stacks that `rcc-setup install` wired
+# (session-env.sh sets up the world): no sandbox session starts unless the policy loads, the
+# firewall table is loaded and current, the human is one of the account's users and the project
+# is theirs; everyone else's ssh and sudo are untouched even while the gate is refusing; every
+# start, end and refusal leaves a record, and the session record rcc-shell trusts cannot be
+# forged from the client's side.
+#
+# Usage: test-pam-gate.sh BUILD-DIR   (or MESON_BUILD_ROOT)
+
+set -u
+T_TAG=rccpg
+# shellcheck source=tests/integration/session-env.sh
+. "$(dirname "$0")/session-env.sh"
+
+REFUSED="rcc: session of '$ACCT' refused:"
+# The sshd client shows PAM's messages (sent as a banner) at log level INFO.
+SSH_LOGLEVEL=INFO
+
+# both_refused DESC PATTERN: an ssh login and a sudo session are both refused, saying PATTERN.
+both_refused() {
+        rssh alice "$ACCT" "${SETENV[@]}" -- 'cat /workspace/MARKER'
+        expect "ssh: $1" 255 "*$REFUSED $2*"
+        rsudo "$ALICE" "$PROJ" -u "$ACCT" claude --version
+        expect "sudo: $1" 1 "*$REFUSED $2*"
+}
+both_allowed() {
+        rssh alice "$ACCT" "${SETENV[@]}" -- 'cat /workspace/MARKER'
+        expect "ssh: $1" 0 "*alice-project"
+        rsudo "$ALICE" "$PROJ" -u "$ACCT" claude --version
+        expect "sudo: $1" 0 "claude-stand-in*"
+}
+# Other users are not the gate's business: bob's ssh login to his own account and root's sudo to
+# bob work whatever state rcc is in.
+others_unaffected() {
+        rssh bob "$BOB" -- 'echo host-shell'
+        expect "$1: another user's ssh login is unaffected" 0 "*host-shell"
+        OUT=$(in_h sudo -n -u "$BOB" echo sudo-ok 2>&1)
+        RC=$?
+        expect "$1: another user's sudo is unaffected" 0 "sudo-ok"
+}
+# logged PATTERN DESC: a syslog line since the last mark matches the extended regexp PATTERN.
+MARK=0
+mark() { MARK=$(wc -l <"$T/syslog"); }
+logged() {
+        sleep 0.2
+        if tail -n "+$((MARK + 1))" "$T/syslog" | grep -qE "$1"; then ok "$2"; else
+                not_ok "$2: no syslog line matches /$1/"
+                t_show_output "$(tail -n "+$((MARK + 1))" "$T/syslog")" 10
+        fi
+}
+
+
+# ----------------------------------------------------------------------------- the wiring
+
+for stack in sshd sudo; do
+        grep -q "^account[[:space:]]\+requisite[[:space:]]\+$(cfg RCC_PAM_MODULE)\$" "/etc/pam.d/$stack" &&
+                ok "install wired pam_rcc into /etc/pam.d/$stack" || not_ok "pam_rcc is not in /etc/pam.d/$stack"
+done
+
+# ----------------------------------------------------------------------------- allowed
+
+mark
+both_allowed "with policy, firewall and grants in order, the session starts"
+others_unaffected "all in order"
+logged "pam_rcc\(sshd:session\): session start: account=$ACCT invoker=$ALICE via=ssh" \
+        "syslog: the ssh session's start"
+logged "pam_rcc\(sshd:session\): session end: account=$ACCT invoker=$ALICE via=ssh" \
+        "syslog: the ssh session's end"
+logged "pam_rcc\(sudo:session\): session start: account=$ACCT invoker=$ALICE via=sudo project=$PROJ" \
+        "syslog: the sudo session's start, with its project"
+[ -z "$(ls -A /run/rcc/session 2>/dev/null)" ] && ok "no session record is left once the sessions ended" ||
+        not_ok "session records left: $(ls /run/rcc/session)"
+
+# ----------------------------------------------------------------------------- the firewall
+
+t_check "rcc-firewall remove" ip netns exec "$H" "$FIREWALL" remove
+mark
+both_refused "firewall removed: refused" "the firewall table inet rcc is not loaded*rcc-firewall apply"
+logged "session refused \(firewall-not-loaded\): account=$ACCT invoker=- " "syslog: the refusal and its reason"
+others_unaffected "firewall removed"
+t_check "rcc-firewall apply" ip netns exec "$H" "$FIREWALL" apply
+both_allowed "firewall applied again: the same sessions start"
+
+# ----------------------------------------------------------------------------- the policy
+
+cp "$CONFIG_DIR/rcc.yaml" "$T/rcc.yaml.good"
+cat >>"$CONFIG_DIR/accounts.d/$ACCT.yaml" <<EOF2
+network:
+  allow:
+    - cidr: 10.20.0.0/16
+      ports: [8080]
+EOF2
+mark
+both_refused "policy edited, not applied: refused" "the firewall table inet rcc is not current*rcc-firewall apply"
+logged "session refused \(firewall-not-current\)" "syslog: 'not current' refusal"
+t_check "rcc-firewall apply of the edited policy" ip netns exec "$H" "$FIREWALL" apply
+both_allowed "edited policy applied: allowed"
+
+printf 'version: 1\nnetwork: [\n' >"$CONFIG_DIR/rcc.yaml"
+mark
+both_refused "broken policy: refused" "the policy does not load*$CONFIG_DIR/rcc.yaml:*"
+logged "session refused \(policy\)" "syslog: 'policy does not load' refusal"
+others_unaffected "broken policy"
+cp "$T/rcc.yaml.good" "$CONFIG_DIR/rcc.yaml"
+
+# ----------------------------------------------------------------------------- who and where
+
+mark
+rsudo "$ALICE" "$T/outside" -u "$ACCT" claude --version
+expect "sudo from a directory outside the grants: refused" 1 "*$REFUSED '$T/outside' is not in a project granted to '$ALICE'*"
+rsudo "$ALICE" "$PROJ/link-outside" -u "$ACCT" claude --version
+expect "sudo from a symlink out of a granted directory: refused" 1 "*$REFUSED '$T/outside' is not in a project granted*"
+rsudo "$ALICE" "$PROJ/sub/dir" -u "$ACCT" claude --version
+expect "sudo from inside the grants: let in, in that directory" 0 "*cwd=/workspace/sub/dir*"
+logged "session refused \(project\): account=$ACCT invoker=$ALICE via=sudo" "syslog: the project refusal names the human"
+
+# bob's key is not in the account's keys file: sshd's publickey check already refuses it, so
+# make the human unknown to the policy instead: a key the keys file gives to someone not in users.
+sed -i "s/rcc-invoker=$ALICE\$/rcc-invoker=${ALICE}x/" "$CONFIG_DIR/keys/$ACCT"
+rssh alice "$ACCT" "${SETENV[@]}" -- 'true'
+# sshd names the key to PAM only when the session opens, and ends a session PAM refuses there with
+# 254, after showing the refusal.
+expect "ssh: a key of a human who is not one of the account's users: refused" 254 \
+        "*$REFUSED '${ALICE}x' may not use this account*"
+sed -i "s/rcc-invoker=${ALICE}x\$/rcc-invoker=$ALICE/" "$CONFIG_DIR/keys/$ACCT"
+
+# ----------------------------------------------------------------------------- the session record
+
+# The client cannot hand rcc-shell a record: sshd accepts no RCC_SESSION, and PAM's value wins.
+rssh alice "$ACCT" -o "SetEnv=RCC_SESSION=00000000000000000000000000000000 RCC_PROJECT=$PROJ" -- 'cat /workspace/MARKER'
+expect "ssh: a client's RCC_SESSION changes nothing" 0 "*alice-project"
+# Nor can anything that reaches the account without PAM (su, runuser, a cron job): no record.
+OUT=$(cd / && in_h setpriv --reuid="$ACCT" --regid="$ACCT" --init-groups env -i \
+        RCC_SESSION=00000000000000000000000000000000 "$SHELL_PATH" -c true 2>&1)
+RC=$?
+expect "rcc-shell without pam_rcc's record: refused" 1 "*no record of this session*"
+OUT=$(cd / && in_h setpriv --reuid="$ACCT" --regid="$ACCT" --init-groups env -i "$SHELL_PATH" -c true 2>&1)
+RC=$?
+expect "rcc-shell started without PAM at all: refused" 1 "*did not pass rcc's PAM gate*"
+[ "$(stat -c '%U %a' /run/rcc/session 2>&1)" = "root 711" ] && ok "the record directory is root's and cannot be listed" ||
+        not_ok "/run/rcc/session: $(stat -c '%U %a' /run/rcc/session 2>&1)"
+
+t_finish
