@@ -60,6 +60,51 @@ for stack in sshd sudo; do
                 ok "install wired pam_rcc into /etc/pam.d/$stack" || not_ok "pam_rcc is not in /etc/pam.d/$stack"
 done
 
+# ----------------------------------------------------------------------------- kernel audit
+
+# Auditing on for the duration (put back as it was), and a reader of the kernel's audit multicast
+# group (what journald reads; it needs neither auditd nor the rate-limited kernel log), so that
+# pam_rcc's records can be checked on any machine with kernel audit.
+AUDIT=
+if [ -z "${RCC_AUDIT_SWITCH:-}" ]; then
+        t_log "built without libaudit: audit records not checked (syslog records are)"
+elif ! audit_before=$("$RCC_AUDIT_SWITCH" 2>"$T/audit.err"); then
+        t_log "no kernel audit here ($(cat "$T/audit.err")): audit records not checked (syslog records are)"
+else
+        python3 -c '
+import os, socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)  # NETLINK_AUDIT
+s.bind((0, 1))                                            # AUDIT_NLGRP_READLOG
+open(sys.argv[2], "w").close()
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        data, off = s.recv(1 << 16), 0
+        while off + 16 <= len(data):
+            length, kind = struct.unpack_from("=IH", data, off)
+            if length < 16:
+                break
+            f.write(b"type=%d %s\n" % (kind, data[off + 16:off + length].rstrip(b"\0")))
+            off += (length + 3) & ~3
+' "$T/audit.log" "$T/audit.ready" &
+        t_add_cleanup "kill $! 2>/dev/null"
+        for ((i = 0; i < 50; i++)); do [ -e "$T/audit.ready" ] && break; sleep 0.1; done
+        t_add_cleanup "'$RCC_AUDIT_SWITCH' $([ "$audit_before" = 1 ] && echo on || echo off)"
+        if [ -e "$T/audit.ready" ] && t_check "kernel audit turned on for this test" "$RCC_AUDIT_SWITCH" on; then
+                AUDIT=yes
+        else
+                t_log "cannot read the audit multicast group: audit records not checked (syslog records are)"
+        fi
+fi
+# audited TYPE PATTERN DESC: an audit record of TYPE (1105 USER_START, 1106 USER_END, 1109 USER_ERR)
+# for this test's account whose text matches the extended regexp PATTERN.
+audited() {
+        [ -n "$AUDIT" ] || return 0
+        if grep -qE "type=$1 .*op=rcc-session acct=\"$ACCT\" $2" "$T/audit.log"; then ok "$3"; else
+                not_ok "$3: no audit record of type $1 matches /$2/"
+                t_show_output "$(grep -E 'op=rcc-session' "$T/audit.log" | tail -5)"
+        fi
+}
+
 # ----------------------------------------------------------------------------- allowed
 
 mark
@@ -142,5 +187,12 @@ RC=$?
 expect "rcc-shell started without PAM at all: refused" 1 "*did not pass rcc's PAM gate*"
 [ "$(stat -c '%U %a' /run/rcc/session 2>&1)" = "root 711" ] && ok "the record directory is root's and cannot be listed" ||
         not_ok "/run/rcc/session: $(stat -c '%U %a' /run/rcc/session 2>&1)"
+
+# ----------------------------------------------------------------------------- the audit log
+
+audited 1105 "invoker=\"$ALICE\" via=\"ssh\" .*res=success" "audit: USER_START of an ssh session, naming the human"
+audited 1106 "invoker=\"$ALICE\" via=\"sudo\" project=\"$PROJ\".*res=success" "audit: USER_END of a sudo session, with its project"
+audited 1109 "invoker=\"-\" .*reason=\"firewall-not-loaded\".*res=failed" "audit: USER_ERR of the refusal with the firewall removed"
+audited 1109 "invoker=\"$ALICE\" via=\"sudo\" project=\"-\" reason=\"project\".*res=failed" "audit: USER_ERR of the refusal outside the grants"
 
 t_finish
