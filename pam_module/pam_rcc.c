@@ -59,7 +59,9 @@ static void facts_of(const GateResult *res, AuditFacts *ret) {
  * the human and recording it). */
 static int run_gate(pam_handle_t *pamh, int argc, const char **argv, bool account_phase, GateResult *res) {
         const char *phase = account_phase ? "account" : "session";
-        int refusal = account_phase ? PAM_PERM_DENIED : PAM_SESSION_ERR;
+        /* Not PAM_SESSION_ERR in the session phase: sudo takes that for a harmless failure and
+         * runs the command anyway. */
+        int refusal = PAM_PERM_DENIED;
         const void *user = NULL, *ruser = NULL;
         char cwd[PATH_MAX];
         PamArgs args;
@@ -207,7 +209,7 @@ refuse:
         pam_error(pamh, "%s", res.message);
         facts_of(&res, &facts);
         audit_session_event(pamh, AUDIT_EVENT_REFUSED, &facts);
-        return PAM_SESSION_ERR;
+        return PAM_PERM_DENIED;
 }
 
 _public_ int pam_sm_close_session(
