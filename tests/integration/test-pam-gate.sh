@@ -171,6 +171,16 @@ rsudo "$ALICE" "$PROJ/sub/dir" -u "$ACCT" claude --version
 expect "sudo: from inside the grants: let in, in that directory" 0 "*cwd=/workspace/sub/dir*"
 logged "session refused \(project\): account=$ACCT invoker=$ALICE via=sudo" "syslog: the project refusal names the human"
 
+# sudo runs no account phase for root: the session phase must hold the line on its own.
+OUT=$(cd "$PROJ" && in_h timeout 60 sudo -n -u "$ACCT" "$SHIM_DIR/claude" --version 2>&1 </dev/null)
+RC=$?
+if [ "$RC" = 1 ] && [[ $OUT == *"$REFUSED 'root' may not use this account"* ]] && [[ $OUT != *rcc-shell* ]]; then
+        ok "sudo: root, not one of the account's users, is refused in the session phase"
+else
+        not_ok "sudo: root's session (exit $RC)"
+        t_show_output "$OUT"
+fi
+
 # bob's key is not in the account's keys file: sshd's publickey check already refuses it, so
 # make the human unknown to the policy instead: a key the keys file gives to someone not in users.
 sed -i "s/rcc-invoker=$ALICE\$/rcc-invoker=${ALICE}x/" "$CONFIG_DIR/keys/$ACCT"
