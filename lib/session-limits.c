@@ -60,9 +60,21 @@ void limits_probe(uid_t uid, const char *root_dir, LimitsProbe *ret) {
         if (!ret->user_manager) {
                 snprintf(
                         ret->why, sizeof ret->why,
-                        "no systemd user manager for uid %u: podman would fall back to cgroupfs and "
-                        "ignore --memory/--pids-limit (enable lingering: loginctl enable-linger)",
+                        "no systemd user manager runs for uid %u (lingering off, or not started yet): podman "
+                        "would fall back to cgroupfs and ignore --memory/--pids-limit",
                         (unsigned)uid);
+                return;
+        }
+        /* podman reaches the user manager over the user's D-Bus; without one (no dbus-user-session)
+         * it falls back to cgroupfs just the same, saying so only in a warning. */
+        snprintf(path, sizeof path, "%s/run/user/%u/bus", root_dir, (unsigned)uid);
+        ret->user_bus = stat(path, &st) == 0;
+        if (!ret->user_bus) {
+                snprintf(
+                        ret->why, sizeof ret->why,
+                        "no D-Bus session bus for uid %u (/run/user/%u/bus): podman's systemd cgroup manager "
+                        "needs one, else it ignores --memory/--pids-limit; install dbus-user-session",
+                        (unsigned)uid, (unsigned)uid);
                 return;
         }
         snprintf(

@@ -21,6 +21,7 @@ typedef struct LimitsProbe {
         LimitsMechanism mechanism;
         bool cgroup2;      /* /sys/fs/cgroup is a pure cgroup v2 hierarchy */
         bool user_manager; /* /run/user/UID/systemd/private exists: a systemd user manager runs */
+        bool user_bus;     /* /run/user/UID/bus exists: its D-Bus, through which podman asks it */
         char why[256];     /* one line: why this mechanism, e.g. "cgroup v1/v2 hybrid: ..." */
 } LimitsProbe;
 

@@ -177,11 +177,22 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
                 return -EINVAL;
         if ((size_t)st.st_size > max)
                 return -EFBIG;
-        buf = malloc((size_t)st.st_size + 1);
+        /* Read to the end, not to st_size: files of /proc, /sys and securityfs say 0 bytes. */
+        size_t cap = (size_t)st.st_size + 1 > 4096 ? (size_t)st.st_size + 1 : 4096;
+        buf = malloc(cap);
         if (!buf)
                 return -ENOMEM;
-        while (len < (size_t)st.st_size) {
-                ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+        for (;;) {
+                if (len > max)
+                        return -EFBIG;
+                if (len + 1 == cap) {
+                        char *grown = realloc(buf, cap * 2);
+                        if (!grown)
+                                return -ENOMEM;
+                        buf = grown;
+                        cap *= 2;
+                }
+                ssize_t k = read(fd, buf + len, cap - 1 - len);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
@@ -190,6 +201,8 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
                         break;
                 len += (size_t)k;
         }
+        if (len > max)
+                return -EFBIG; /* the last read went past it */
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         if (ret_len)

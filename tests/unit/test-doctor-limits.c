@@ -26,10 +26,12 @@
 typedef struct LimitsCase {
         const char *name;
         bool cgroup2;            /* mark ROOT/sys/fs/cgroup as cgroup2 */
-        bool user_manager;       /* ROOT/run/user/UID/systemd/private exists */
+        bool user_manager;       /* ROOT/run/user/UID/systemd/private exists (and, unless no_bus,
+                                    ROOT/run/user/UID/bus) */
         const char *controllers; /* user@UID.service's cgroup.controllers, or NULL: absent */
         LimitsMechanism expect;
         const char *why_contains;
+        bool no_bus;
 } LimitsCase;
 
 static const LimitsCase cases[] = {
@@ -47,6 +49,8 @@ static const LimitsCase cases[] = {
          LIMITS_RLIMIT, "not delegated"},
         {"cgroup2, user manager, no controllers file", true, true, NULL, LIMITS_RLIMIT, "not delegated"},
         {"cgroup2, user manager, empty controllers", true, true, "", LIMITS_RLIMIT, "not delegated"},
+        {"cgroup2, user manager without a D-Bus (no dbus-user-session)", true, true,
+         "cpuset cpu io memory pids\n", LIMITS_RLIMIT, "install dbus-user-session", true},
 };
 
 static void make_dirs(const char *path) {
@@ -104,6 +108,9 @@ static void test_limits_probe(void **state) {
                         make_dirs(path);
                         snprintf(path, sizeof path, "%s/run/user/%d/systemd/private", root, UID);
                         write_text(path, "");
+                        snprintf(path, sizeof path, "%s/run/user/%d/bus", root, UID);
+                        if (!c->no_bus)
+                                write_text(path, "");
                 }
 
                 limits_probe(UID, root, &p);
