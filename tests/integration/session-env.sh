@@ -31,6 +31,9 @@ BUILD=$(cd "$BUILD" && pwd)
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 t_require_root
+# One session test at a time on a machine: each installs this build into the system and edits /etc.
+exec {T_LOCK_FD}>/run/lock/rcc-session-tests.lock && flock -w 900 "$T_LOCK_FD" ||
+        t_die "another session test has held /run/lock/rcc-session-tests.lock for 15 minutes (or a process it left holds it)"
 t_require_cmd ip iproute2 nft nftables socat socat podman podman runc runc slirp4netns slirp4netns \
         newuidmap uidmap /usr/sbin/sshd openssh-server ssh openssh-client ssh-keygen openssh-client \
         sudo sudo visudo sudo setfacl acl busybox busybox-static file file meson meson \
