@@ -137,6 +137,11 @@ logged "session refused \(firewall-not-loaded\): account=$ACCT invoker=- " "sysl
 others_unaffected "firewall removed"
 t_check "rcc-firewall apply" ip netns exec "$H" "$FIREWALL" apply
 both_allowed "firewall applied again: the same sessions start"
+# The table carries the right digest but root edited it by hand: an extra object is enough.
+t_check "nft: a hand edit of table inet rcc" ip netns exec "$H" nft add counter inet rcc rcc_test_extra
+both_refused "firewall edited by hand: refused" "the firewall table inet rcc was modified since it was applied*rcc-firewall apply"
+t_check "rcc-firewall apply repairs it" ip netns exec "$H" "$FIREWALL" apply
+both_allowed "firewall repaired: the same sessions start"
 
 # ----------------------------------------------------------------------------- the policy
 
