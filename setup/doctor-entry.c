@@ -14,16 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "doctor.h"
 #include "pam-stack.h"
+#include "selinux.h"
 #include "parse.h"
 #include "paths.h"
 #include "util.h"
 
 #define FIX_INSTALL "rcc-setup install"
 #define SSHD "/usr/sbin/sshd"
-#define SSHD_DROPIN "/etc/ssh/sshd_config.d/rcc.conf"
 #define SUDO "/usr/bin/sudo"
 #define VISUDO "/usr/sbin/visudo"
 #define SUDOERS_DROPIN "/etc/sudoers.d/rcc"
@@ -197,6 +198,15 @@ static void check_one_account(Doctor *d, const Account *a, const char *subuid, c
         check_image(d, a, &copy);
 }
 
+static void check_selinux(Doctor *d) {
+        const char *fix = NULL;
+        char text[1024];
+        Verdict v =
+                selinux_doctor(d->policy, d->args->config_dir ?: RCC_CONFIG_DIR, text, sizeof text, &fix);
+
+        report(d, v, fix, "%s", text);
+}
+
 void check_accounts(Doctor *d) {
         _cleanup_free_ char *shells = NULL, *subuid = NULL, *subgid = NULL;
         struct stat st;
@@ -217,6 +227,8 @@ void check_accounts(Doctor *d) {
         FOREACH_ARRAY (a, d->policy->accounts, d->policy->n_accounts)
                 if (doctor_wants(d, a->name))
                         check_one_account(d, a, subuid, subgid);
+        check_apparmor(d);
+        check_selinux(d);
 }
 
 /* ---- sshd ---- */

@@ -11,9 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "log.h"
 #include "paths.h"
+#include "selinux.h"
 #include "setup.h"
 #include "system.h"
 #include "util.h"
@@ -101,6 +103,20 @@ static int grant_all(Setup *s) {
         return 0;
 }
 
+/* The SELinux layer, where SELinux is enabled (selinux.h). */
+static int selinux_step(Setup *s) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        int r;
+
+        r = load_policy(s, &p);
+        if (r < 0)
+                return r;
+        r = selinux_install(s, p);
+        if (r == SELINUX_SKIPPED)
+                step("selinux", "SELinux not enabled: skipped");
+        return r < 0 ? r : 0;
+}
+
 int verb_install(const SetupArgs *args, int argc, char **argv) {
         const char *name = args->account ?: SETUP_DEFAULT_ACCOUNT;
         _cleanup_(setup_done) Setup s = {};
@@ -148,6 +164,12 @@ int verb_install(const SetupArgs *args, int argc, char **argv) {
         if (r < 0)
                 return r;
         r = grant_all(&s);
+        if (r < 0)
+                return r;
+        r = apparmor_install(&s);
+        if (r < 0)
+                return r;
+        r = selinux_step(&s);
         if (r < 0)
                 return r;
         /* Last: from here on a session of a sandbox account is refused unless pam_rcc finds the

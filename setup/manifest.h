@@ -24,6 +24,10 @@
  *     pam    - PATH MODULE           rcc's three lines for pam_rcc MODULE added to the PAM service
  *                                    file PATH (/etc/pam.d/sshd, sudo, sudo-i; see pam-stack.h);
  *                                    removed only while they are still exactly as added
+ *     selinux ACCOUNT WHAT ARG...    an SELinux change (selinux.h): "- module rcc", "NAME login
+ *                                    user_u", "ACCOUNT fcontext PATH TYPE"
+ *     apparmor - NAME PATH           a profile, tunables or abstraction file apparmor.c wrote under
+ *                                    /etc/apparmor.d (profiles unloaded, files removed, at uninstall)
  *
  * An entry is appended (and fsynced) BEFORE the thing it describes is created, so a crash leaves
  * at most an entry for something that does not exist, which undo tolerates. Nothing that existed

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "log.h"
 #include "pam-stack.h"
+#include "selinux.h"
 #include "paths.h"
 #include "sha256.h"
 #include "system.h"
@@ -356,6 +358,12 @@ int verb_uninstall(const SetupArgs *args, int argc, char **argv) {
                 return -ECANCELED;
         }
         r = check_no_processes(&s, NULL);
+        if (r < 0)
+                return r;
+        r = apparmor_uninstall(&s);
+        if (r < 0)
+                return r;
+        r = selinux_uninstall(&s, NULL);
         if (r < 0)
                 return r;
         r = undo_entries(&s, NULL);

@@ -174,10 +174,15 @@ snapshot() {
 # uninstall itself (runs first).
 mapfile -t INSTALLED < <(meson introspect --installed "$BUILD" |
         python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).values()))')
+# The directories meson install is about to create: removed again, deepest first, when empty.
+mapfile -t NEW_DIRS < <(for f in "${INSTALLED[@]}"; do
+        d=$(dirname "$f")
+        while [ ! -e "$d" ]; do echo "$d"; d=$(dirname "$d"); done
+done | sort -u | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2-)
 remove_installed() {
         local f
         for f in "${INSTALLED[@]}"; do rm -f -- "$f"; done
-        rmdir "$SHIM_DIR" "$(dirname "$SHIM_DIR")" 2>/dev/null
+        for f in "${NEW_DIRS[@]}"; do rmdir -- "$f" 2>/dev/null; done
         rm -rf -- "$CONFIG_DIR" "$STATE_DIR"
 }
 t_add_cleanup remove_installed
