@@ -267,17 +267,44 @@ static void check_nftables(Doctor *d) {
                 report(d, VERDICT_OK, NULL, "nftables: netlink socket opens");
 }
 
+/* Which restrictions each session gets, as rcc-landlock (the containers' entry point) says itself
+ * with --describe, from the code that builds the sessions' rulesets (shell/landlock/). It is
+ * installed next to the shim directory (shell/meson.build): the parent of RCC_SHIM_DIR. */
 static void check_landlock(Doctor *d) {
         long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        int abi_errno = errno;
+        char launcher[PATH_MAX], out[512] = "";
 
+        snprintf(launcher, sizeof launcher, "%s", RCC_SHIM_DIR);
+        *strrchr(launcher, '/') = '\0';
+        strncat(launcher, "/rcc-landlock", sizeof launcher - strlen(launcher) - 1);
+        const char *argv[] = {launcher, "--describe", NULL};
+        if (access(launcher, X_OK) < 0) {
+                report(d, VERDICT_FAIL, "reinstall rcc",
+                       "Landlock: the session launcher %s: %m; every session is refused", launcher);
+                return;
+        }
+        int r = run_argv(
+                argv, &(RunOptions){.capture = out, .capture_size = sizeof out, .quiet_stderr = true});
+        out[strcspn(out, "\n")] = '\0';
+        if (r != 0 || strncmp(out, "ABI ", 4) != 0) {
+                report(d, VERDICT_FAIL, "reinstall rcc",
+                       "Landlock: the session launcher %s --describe failed (%s%d) and said '%s'; every "
+                       "session is refused",
+                       launcher, r < 0 ? "error " : "exit status ", r < 0 ? -r : r, out);
+                return;
+        }
+
+        errno = abi_errno;
         if (abi > 0)
-                report(d, VERDICT_OK, NULL, "Landlock ABI %ld", abi);
+                report(d, VERDICT_OK, NULL, "Landlock %s", out);
         else if (errno == EOPNOTSUPP)
                 report(d, VERDICT_WARN, "add landlock to the lsm= boot parameter",
-                       "Landlock unavailable: built into the kernel but not enabled at boot");
+                       "Landlock unavailable: built into the kernel but not enabled at boot; sessions run "
+                       "without it");
         else
                 report(d, VERDICT_WARN, "a kernel >= 5.13 with CONFIG_SECURITY_LANDLOCK",
-                       "Landlock unavailable: %m");
+                       "Landlock unavailable: %m; sessions run without it");
 }
 
 /* ---- cgroups ---- */

@@ -10,12 +10,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/landlock.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +169,17 @@ static int apply_rlimits(const Settings *s, const LimitsProbe *probe) {
         return 0;
 }
 
+/* The kernel's Landlock ABI, asked here on the host, where nothing of the container's (its seccomp
+ * profile, say) can hide it: rcc-landlock refuses to run the session with less. 0: the kernel has
+ * no Landlock (not built, or not enabled at boot), which rcc-setup doctor reports. */
+static int landlock_abi(void) {
+        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+        if (abi >= 0)
+                return (int)abi;
+        return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : negative_errno();
+}
+
 /* The command in the container: the policy's, or /bin/sh -c CMD ARG0 ARGS... */
 static const char **session_command(const Settings *s, const Request *req, size_t *ret_n) {
         const char **cmd;
@@ -224,6 +237,7 @@ static int run_session(const Request *req) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_(strv_freep) char **argv = NULL, **env = NULL;
         _cleanup_free_ const char **command = NULL, **present = NULL;
+        _cleanup_free_ ReadonlyId *present_ids = NULL;
         char name[128], requested[PATH_MAX];
         Context ctx = {};
         RccDiag diag = {};
@@ -275,12 +289,22 @@ static int run_session(const Request *req) {
         ctx.project = project.root;
 
         present = calloc(s->n_readonly + 1, sizeof *present);
-        if (!present)
+        present_ids = calloc(s->n_readonly + 1, sizeof *present_ids);
+        if (!present || !present_ids)
                 return log_oom();
-        if (readonly_check(
-                    project.root, s->readonly, s->n_readonly, READONLY_LOOKUP_AUTO, present, &n_present,
-                    &diag) < 0)
+        if (readonly_check_ids(
+                    project.root, s->readonly, s->n_readonly, READONLY_LOOKUP_AUTO, present, present_ids,
+                    &n_present, &diag) < 0)
                 return refuse_diag(&ctx, &diag);
+        int abi = landlock_abi();
+        if (abi < 0) {
+                char what[256];
+                snprintf(
+                        what, sizeof what,
+                        "cannot ask the kernel for its Landlock ABI (%s); run rcc-setup doctor",
+                        strerror(-abi));
+                return refuse(&ctx, what);
+        }
 
         if (!req->command && s->n_command == 0)
                 return refuse(
@@ -300,7 +324,9 @@ static int run_session(const Request *req) {
                 .project_root = project.root,
                 .project_subdir = project.subdir,
                 .readonly = present,
+                .readonly_ids = present_ids,
                 .n_readonly = n_present,
+                .landlock_abi = abi,
                 .tty = tty,
                 .term = env_sane_term(environ),
                 .command = command,

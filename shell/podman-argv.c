@@ -97,6 +97,10 @@ static bool relative_below(const char *rel) {
 }
 
 static bool spec_valid(const SessionSpec *s) {
+        if (s->n_readonly && !s->readonly_ids)
+                return false;
+        if (s->landlock_abi < 0)
+                return false;
         if (!s->name || !s->name[0] || !s->image || !s->image[0] || s->image[0] == '-' || s->n_command == 0)
                 return false;
         if (!mount_safe(s->home) || s->home[0] != '/' || !mount_safe(s->project_root) ||
@@ -149,6 +153,19 @@ static void add_limits(StrvBuilder *b, const SessionSpec *s) {
         }
 }
 
+/* rcc-landlock's own arguments (shell/landlock/landlock-policy.h), then "--" before the command.
+ * Write access: the project, /tmp and the home volume; each carve-out by what was checked. */
+static void add_launcher_args(StrvBuilder *b, const SessionSpec *s) {
+        addf(b, "--abi=%d", s->landlock_abi);
+        add(b, "--writable=" WORKSPACE_DIR);
+        add(b, "--writable=/tmp");
+        addf(b, "--writable=%s", s->home);
+        for (size_t i = 0; i < s->n_readonly; i++)
+                addf(b, "--readonly=%" PRIu64 ":%" PRIu64 ":" WORKSPACE_DIR "/%s", s->readonly_ids[i].dev,
+                     s->readonly_ids[i].ino, s->readonly[i]);
+        add(b, "--");
+}
+
 int podman_argv_build(const SessionSpec *s, char ***ret) {
         StrvBuilder b = {};
 
@@ -186,6 +203,12 @@ int podman_argv_build(const SessionSpec *s, char ***ret) {
          * (checked with podman 4.3.1, tty and not). */
         add(&b, "--log-driver=none");
 
+        /* The launcher: a static binary of root's, read-only, so neither the image nor the agent
+         * can change what restricts the session before the command runs. */
+        add(&b, "--mount");
+        add(&b, "type=bind,src=" RCC_LANDLOCK_PATH ",dst=" LANDLOCK_LAUNCHER ",ro,nosuid,nodev");
+        add(&b, "--entrypoint");
+        add(&b, LANDLOCK_LAUNCHER);
         add(&b, "--mount");
         addf(&b, "type=bind,src=%s,dst=" WORKSPACE_DIR ",rw,nosuid,nodev", s->project_root);
         for (size_t i = 0; i < s->n_readonly; i++) {
@@ -212,6 +235,7 @@ int podman_argv_build(const SessionSpec *s, char ***ret) {
         add_limits(&b, s);
 
         add(&b, s->image);
+        add_launcher_args(&b, s);
         for (size_t i = 0; i < s->n_command; i++)
                 add(&b, s->command[i]);
         return builder_finish(&b, ret);

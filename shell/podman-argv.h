@@ -12,18 +12,26 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "readonly.h"
 #include "session-limits.h"
 
 #define WORKSPACE_DIR "/workspace"
+/* Where rcc-landlock (RCC_LANDLOCK_PATH on the host) is bound read-only in every container, as its
+ * entry point: a directory of rcc's own at the root, which no image has reason to contain (and if
+ * one has it as a file, the mount fails and so does the session). */
+#define LANDLOCK_LAUNCHER_DIR "/.rcc"
+#define LANDLOCK_LAUNCHER LANDLOCK_LAUNCHER_DIR "/landlock"
 
 typedef struct SessionSpec {
-        const char *name;            /* the container's name */
-        const char *home;            /* the account's home (pw_dir): where the home volume goes */
-        const char *image;           /* Settings.image */
-        const char *project_root;    /* Project.root: bound read-write at /workspace */
-        const char *project_subdir;  /* Project.subdir: "" or relative; the working directory */
-        const char *const *readonly; /* carve-outs that exist, relative to project_root */
+        const char *name;               /* the container's name */
+        const char *home;               /* the account's home (pw_dir): where the home volume goes */
+        const char *image;              /* Settings.image */
+        const char *project_root;       /* Project.root: bound read-write at /workspace */
+        const char *project_subdir;     /* Project.subdir: "" or relative; the working directory */
+        const char *const *readonly;    /* carve-outs that exist, relative to project_root */
+        const ReadonlyId *readonly_ids; /* st_dev/st_ino of each as readonly_check_ids() saw it */
         size_t n_readonly;
+        int landlock_abi; /* the host kernel's Landlock ABI, 0: none; rcc-landlock needs as much */
         bool tty;
         const char *term; /* a sanitised TERM, or NULL; used only when tty */
         const char *const *command;
@@ -35,6 +43,8 @@ typedef struct SessionSpec {
 } SessionSpec;
 
 /* The NULL-terminated argument vector, argv[0] = RCC_PODMAN, into *ret (free with strv_free()).
+ * The container's entry point is rcc-landlock; the image is followed by its arguments, "--" and the
+ * command.
  * -EINVAL for a spec that cannot be expressed safely (relative or comma-carrying paths, "..", an
  * empty command); -ENOMEM. */
 int podman_argv_build(const SessionSpec *spec, char ***ret);

@@ -2,8 +2,8 @@
 /*
  * A race remains between this check and the bind mount that runc makes from the same path: a
  * concurrent session of the account could swap a checked directory for a symlink in between. The
- * launcher inside the container (a later change) closes it by comparing the mounted inode with the
- * one checked here.
+ * launcher inside the container (shell/landlock/main.c) closes it: it compares the mounted inode
+ * with the device and inode recorded here, and refuses the session on a mismatch.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,26 +22,27 @@ typedef enum Found {
         FOUND_OTHER, /* a fifo, socket or device */
 } Found;
 
-static int type_of(int fd, Found *ret) {
+static int type_of(int fd, Found *ret, ReadonlyId *ret_id) {
         struct stat st;
 
         if (fstat(fd, &st) < 0)
                 return negative_errno();
+        *ret_id = (ReadonlyId){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
         *ret = S_ISLNK(st.st_mode)                          ? FOUND_SYMLINK
                : S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) ? FOUND_PRESENT
                                                             : FOUND_OTHER;
         return 0;
 }
 
-static int lookup_openat2(int root_fd, const char *rel, Found *ret) {
+static int lookup_openat2(int root_fd, const char *rel, Found *ret, ReadonlyId *ret_id) {
         struct open_how how = {
                 .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         _cleanup_close_ int fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
 
-        if (fd >= 0)
-                return type_of(fd, ret); /* a trailing symlink is opened itself (O_PATH|O_NOFOLLOW) */
+        if (fd >= 0) /* a trailing symlink is opened itself (O_PATH|O_NOFOLLOW) */
+                return type_of(fd, ret, ret_id);
         switch (errno) {
         case ELOOP: /* a symlink in a directory component */
                 *ret = FOUND_SYMLINK;
@@ -56,7 +57,7 @@ static int lookup_openat2(int root_fd, const char *rel, Found *ret) {
 }
 
 /* One component at a time with O_PATH|O_NOFOLLOW, for kernels without openat2 (< 5.6). */
-static int lookup_components(int root_fd, const char *rel, Found *ret) {
+static int lookup_components(int root_fd, const char *rel, Found *ret, ReadonlyId *ret_id) {
         _cleanup_close_ int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
         char name[NAME_MAX + 1];
 
@@ -87,7 +88,7 @@ static int lookup_components(int root_fd, const char *rel, Found *ret) {
                 }
                 safe_close(fd);
                 fd = next;
-                if ((r = type_of(fd, &f)) < 0)
+                if ((r = type_of(fd, &f, ret_id)) < 0)
                         return r;
                 if (f == FOUND_SYMLINK || !*c) {
                         *ret = f;
@@ -101,21 +102,27 @@ static int lookup_components(int root_fd, const char *rel, Found *ret) {
                         return 0;
                 }
         }
-        return type_of(fd, ret);
+        return type_of(fd, ret, ret_id);
 }
 
-static int lookup(int root_fd, const char *rel, ReadonlyLookup how, Found *ret) {
+static int lookup(int root_fd, const char *rel, ReadonlyLookup how, Found *ret, ReadonlyId *ret_id) {
         if (how == READONLY_LOOKUP_AUTO) {
-                int r = lookup_openat2(root_fd, rel, ret);
+                int r = lookup_openat2(root_fd, rel, ret, ret_id);
                 if (r != -ENOSYS)
                         return r;
         }
-        return lookup_components(root_fd, rel, ret);
+        return lookup_components(root_fd, rel, ret, ret_id);
 }
 
 int readonly_check(
         const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
         size_t *ret_n, RccDiag *diag) {
+        return readonly_check_ids(root, paths, n, how, ret_present, NULL, ret_n, diag);
+}
+
+int readonly_check_ids(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
+        ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag) {
         _cleanup_close_ int root_fd = -EBADF;
         size_t n_present = 0;
 
@@ -127,6 +134,7 @@ int readonly_check(
 
         for (size_t i = 0; i < n; i++) {
                 const char *rel = paths[i];
+                ReadonlyId id = {};
                 Found f = FOUND_ABSENT;
                 int r;
 
@@ -136,7 +144,7 @@ int readonly_check(
                                 "the read-only path '%s' in the policy cannot be mounted; an admin must fix "
                                 "files.readonly",
                                 rel);
-                r = lookup(root_fd, rel, how, &f);
+                r = lookup(root_fd, rel, how, &f, &id);
                 if (r < 0)
                         return diag_set(
                                 diag, r, NULL, 0, 0, "cannot check %s/%s, which must be read-only: %s", root,
@@ -145,6 +153,8 @@ int readonly_check(
                 case FOUND_ABSENT:
                         break;
                 case FOUND_PRESENT:
+                        if (ret_ids)
+                                ret_ids[n_present] = id;
                         ret_present[n_present++] = rel;
                         break;
                 case FOUND_SYMLINK:

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -18,9 +19,19 @@ typedef enum ReadonlyLookup {
         READONLY_LOOKUP_COMPONENTS, /* always the component-wise O_NOFOLLOW walk (tests) */
 } ReadonlyLookup;
 
+/* A carve-out as checked: st_dev and st_ino, which rcc-landlock compares inside the container. */
+typedef struct ReadonlyId {
+        uint64_t dev;
+        uint64_t ino;
+} ReadonlyId;
+
 /* Check each of paths[0..n) beneath root. The ones present are stored in ret_present (pointers into
  * paths, in order; room for n) and counted in *ret_n. A symlink, a path that is neither a file nor
  * a directory, or one podman's --mount syntax cannot carry fails with a diag that says what to do. */
 int readonly_check(
         const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
         size_t *ret_n, RccDiag *diag);
+/* The same, and the identity of each present one in ret_ids (room for n; NULL: not wanted). */
+int readonly_check_ids(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
+        ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag);

@@ -94,6 +94,89 @@ else
         fi
 fi
 
+# ----------------------------------------------------------------------------- Landlock
+
+# rcc-landlock, the containers' entry point, restricts every session with Landlock before the
+# command runs (shell/landlock/). LAUNCHER is where shell/meson.build installs it.
+LAUNCHER="$(dirname "$SHIM_DIR")/rcc-landlock"
+LL_ABI=$("$LAUNCHER" --describe 2>/dev/null | sed -n 's/^ABI \([0-9]*\):.*/\1/p')
+# podman_as USER ARGS...: podman as USER on the host, with the sessions' podman configuration.
+podman_as() {
+        local u="$1"
+        shift
+        OUT=$(ip netns exec "$H" setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/bin:/bin \
+                HOME="$(getent passwd "$u" | cut -d: -f6)" CONTAINERS_CONF="$CONFIG_DIR/podman/containers.conf" \
+                CONTAINERS_STORAGE_CONF="$CONFIG_DIR/podman/storage.conf" \
+                CONTAINERS_REGISTRIES_CONF="$CONFIG_DIR/podman/registries.conf" timeout 120 \
+                podman --default-mounts-file="$CONFIG_DIR/podman/mounts.conf" "$@" 2>&1 </dev/null)
+        RC=$?
+}
+OUT=$(ip netns exec "$H" "$SETUP" doctor 2>&1)
+[[ $OUT == *"ok   Landlock ABI $LL_ABI: filesystem"* ]] && [ -n "$LL_ABI" ] &&
+        ok "doctor: $(grep -o "Landlock ABI.*" <<<"$OUT")" ||
+        { not_ok "doctor does not say which Landlock restrictions sessions get"; t_show_output "$(grep -i landlock <<<"$OUT")"; }
+
+if [ "${LL_ABI:-0}" -lt 1 ]; then
+        t_log "this kernel has no Landlock: the Landlock checks are skipped"
+else
+        # An image whose own /etc and /usr the session's user may write (built carelessly, or
+        # changed in the account's podman storage, which the agent owns: DESIGN.md). Without the
+        # launcher the session's user writes there; with it, Landlock refuses (EACCES, not EROFS).
+        IMG=localhost/rcc-test:latest
+        mkdir "$T/llroot" && tar -C "$T/llroot" -xpf "$T/image.tar" && chmod 0777 "$T/llroot/etc" "$T/llroot/usr" &&
+                tar --numeric-owner -C "$T/llroot" -cf "$T/image-writable.tar" . &&
+                t_check "rcc-setup image import of an image with a writable /etc and /usr" \
+                        "$SETUP" --account "$ACCT" image import "$T/image-writable.tar"
+        podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never "$IMG" \
+                sh -c '{ touch /etc/x && touch /usr/x && echo wrote; kill -0 1 && echo signal-ok; id -u; } 2>&1'
+        expect "without the launcher, the session's user can write the image's /etc and /usr and signal pid 1" 0 \
+                $'wrote\nsignal-ok\n'"$(id -u "$ACCT")"
+        rssh alice "$ACCT" "${SETENV[@]}" -- '{ touch /etc/x; touch /usr/x; ls /etc/x /usr/x; id -u; } 2>&1'
+        expect "ssh: Landlock refuses writes to the image's /etc and /usr, writable as they are" 0 \
+                $'touch: /etc/x: Permission denied\ntouch: /usr/x: Permission denied\nls: /etc/x: No such file or directory\nls: /usr/x: No such file or directory\n'"$(id -u "$ACCT")"
+        if [ "$LL_ABI" -ge 6 ]; then
+                rssh alice "$ACCT" "${SETENV[@]}" -- 'kill -0 1 2>/dev/null && echo signal-ok || echo signal-denied'
+                expect "ssh: signals are scoped (ABI $LL_ABI): the session cannot signal the container's init" 0 \
+                        "signal-denied"
+        fi
+        rssh alice "$ACCT" "${SETENV[@]}" -- '{ touch /workspace/.git/hooks/x; echo hooks=$?; touch /workspace/ll-new /tmp/x "$HOME/.claude.json" && mkdir -p "$HOME/.cache/a" && echo writes-ok; echo null >/dev/null && echo err >/dev/stderr && sh -c "echo ok"; } 2>&1'
+        expect "ssh: under Landlock the carve-outs stay read-only; /workspace, /tmp, \$HOME, /dev/null and stderr are writable" 0 \
+                $'touch: /workspace/.git/hooks/x: Read-only file system\nhooks=1\nwrites-ok\nerr\nok'
+        rssh alice "$ACCT" "${SETENV[@]}" -tt -- 'sh -c "echo ok"; echo via-tty >/dev/tty; tty'
+        expect "ssh -tt: an interactive session works under Landlock (its terminal, /dev/tty)" 0 \
+                $'ok\r\nvia-tty\r\n/dev/pts/'*
+        rsudo "$ALICE" "$PROJ" -u "$ACCT" claude --version
+        expect "sudo: the shim still runs the stand-in under Landlock" 0 "claude-stand-in*home=$ACCT_HOME*"
+
+        # The launcher itself, in a rootless container of the account: a carve-out must be the inode
+        # rcc-shell checked on the host (st_dev as well: the same superblock inside the container).
+        ll_run() {
+                podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                        --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                        --mount "type=bind,src=$PROJ,dst=/workspace" \
+                        --mount "type=bind,src=$PROJ/.git/hooks,dst=/workspace/.git/hooks,ro" "$IMG" \
+                        "--abi=$LL_ABI" --writable=/workspace "--readonly=$1:/workspace/.git/hooks" -- sh -c 'echo ran'
+        }
+        ll_run "$(stat -c %d:%i "$PROJ/.git/hooks")"
+        expect "launcher: the carve-out is the inode checked on the host (device and inode)" 0 "ran"
+        ll_run "$(stat -c %d "$PROJ/.git/hooks"):$(stat -c %i "$PROJ/.git/config")"
+        expect "launcher: another inode at the carve-out refuses the session" 126 \
+                "rcc-landlock: '/workspace/.git/hooks' is not the file rcc-shell checked*refused"
+        podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                --mount "type=bind,src=$PROJ,dst=/workspace" "$IMG" "--abi=$LL_ABI" \
+                "--readonly=$(stat -c %d:%i "$PROJ/.git/hooks"):/workspace/.git/hooks" -- sh -c 'echo ran'
+        expect "launcher: a carve-out that is not on a read-only mount refuses the session" 126 \
+                "rcc-landlock: '/workspace/.git/hooks' is not on a read-only mount*"
+        podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock "$IMG" \
+                "--abi=$((LL_ABI + 1))" -- sh -c 'echo ran'
+        expect "launcher: less Landlock in the container than on the host refuses the session" 126 \
+                "rcc-landlock: the kernel has Landlock ABI $((LL_ABI + 1)) but the container sees ABI $LL_ABI*"
+        rm -f "$PROJ/ll-new"
+        t_check "the test image is put back" "$SETUP" --account "$ACCT" image import "$T/image.tar"
+fi
+
 # ----------------------------------------------------------------------------- sudo sessions
 
 rsudo "$ALICE" "$PROJ/sub" -u "$ACCT" claude --version

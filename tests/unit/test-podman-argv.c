@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rcc-shell's podman argument vector and environment: every hardening flag present, none of the
- * forbidden ones, tty and limits variants, carve-outs, the working directory, the command passed
- * through unchanged after the image; and an environment that lets no caller variable through. */
+ * forbidden ones, tty and limits variants, carve-outs, the working directory, rcc-landlock as the
+ * entry point with its arguments (the host's ABI, the writable paths, each carve-out's device and
+ * inode), the command passed through unchanged after them; and an environment that lets no caller
+ * variable through. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,8 @@
 #include "podman-argv.h"
 
 static const char *const readonly2[] = {".git/hooks", ".envrc"};
+static const ReadonlyId readonly2_ids[] = {
+        {.dev = 2049, .ino = 131073}, {.dev = 18446744073709551615ull, .ino = 7}};
 static const char *const cmd_claude[] = {"claude"};
 static const char *const cmd_sh[] = {"/bin/sh", "-c", "exec claude \"$@\"", "claude", "--resume", "a b"};
 
@@ -29,6 +34,7 @@ static SessionSpec base_spec(void) {
                 .command = cmd_claude,
                 .n_command = 1,
                 .limits = LIMITS_CGROUP,
+                .landlock_abi = 7,
         };
 }
 
@@ -37,6 +43,14 @@ static ssize_t find(char **argv, const char *s) {
                 if (strcmp(argv[i], s) == 0)
                         return (ssize_t)i;
         return -1;
+}
+
+static size_t count(char **argv, const char *s) {
+        size_t n = 0;
+
+        for (size_t i = 0; argv[i]; i++)
+                n += strcmp(argv[i], s) == 0;
+        return n;
 }
 
 /* FLAG VALUE as two consecutive entries before the image. */
@@ -123,11 +137,33 @@ static void assert_required(char **argv, const SessionSpec *spec) {
         assert_true(has_pair(argv, "--mount", mount));
         assert_forbidden_absent(argv, spec);
 
-        /* The image, then exactly the command, at the very end. */
+        /* rcc-landlock, bound read-only from the host, is the entry point; once. */
+        assert_true(has_pair(
+                argv, "--mount", "type=bind,src=" RCC_LANDLOCK_PATH ",dst=/.rcc/landlock,ro,nosuid,nodev"));
+        assert_true(has_pair(argv, "--entrypoint", "/.rcc/landlock"));
+        assert_int_equal(count(argv, "--entrypoint"), 1);
+
+        /* The image, the launcher's arguments, "--", then exactly the command, at the very end. */
         ssize_t image = find(argv, spec->image);
-        assert_int_equal(strv_length(argv), (size_t)image + 1 + spec->n_command);
+        assert_true(find(argv, "--entrypoint") < image);
+        size_t k = (size_t)image + 1;
+        char want[512];
+        snprintf(want, sizeof want, "--abi=%d", spec->landlock_abi);
+        assert_string_equal(argv[k++], want);
+        assert_string_equal(argv[k++], "--writable=/workspace");
+        assert_string_equal(argv[k++], "--writable=/tmp");
+        snprintf(want, sizeof want, "--writable=%s", spec->home);
+        assert_string_equal(argv[k++], want);
+        for (size_t i = 0; i < spec->n_readonly; i++) {
+                snprintf(
+                        want, sizeof want, "--readonly=%" PRIu64 ":%" PRIu64 ":/workspace/%s",
+                        spec->readonly_ids[i].dev, spec->readonly_ids[i].ino, spec->readonly[i]);
+                assert_string_equal(argv[k++], want);
+        }
+        assert_string_equal(argv[k++], "--");
+        assert_int_equal(strv_length(argv), k + spec->n_command);
         for (size_t i = 0; i < spec->n_command; i++)
-                assert_string_equal(argv[image + 1 + (ssize_t)i], spec->command[i]);
+                assert_string_equal(argv[k + i], spec->command[i]);
 }
 
 typedef struct ArgvCase {
@@ -140,6 +176,7 @@ typedef struct ArgvCase {
         const char *subdir;
         bool readonly;
         bool sh_command;
+        int landlock_abi;
         const char *const *want;  /* NULL-terminated: must appear (pairs as "FLAG\tVALUE") */
         const char *const *avoid; /* NULL-terminated: must not appear anywhere */
 } ArgvCase;
@@ -170,7 +207,13 @@ static const ArgvCase argv_cases[] = {
          .want = L(
                  "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
                  "--mount\ttype=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,nosuid,nodev")},
-        {"-c args pass through", .sh_command = true},
+        {"-c args pass through", .sh_command = true, .landlock_abi = 7},
+        {"no Landlock on the host: the launcher is still the entry point", .landlock_abi = 0,
+         .want = L("--abi=0", "--entrypoint\t/.rcc/landlock")},
+        {"carve-outs under ABI 1", .readonly = true, .landlock_abi = 1,
+         .want =
+                 L("--abi=1", "--readonly=2049:131073:/workspace/.git/hooks",
+                   "--readonly=18446744073709551615:7:/workspace/.envrc")},
 };
 
 static void assert_wanted(char **argv, const char *const *want) {
@@ -206,8 +249,10 @@ static void test_argv_cases(void **state) {
                         spec.project_subdir = t->subdir;
                 if (t->readonly) {
                         spec.readonly = readonly2;
+                        spec.readonly_ids = readonly2_ids;
                         spec.n_readonly = ELEMENTSOF(readonly2);
                 }
+                spec.landlock_abi = t->landlock_abi;
                 if (t->sh_command) {
                         spec.command = cmd_sh;
                         spec.n_command = ELEMENTSOF(cmd_sh);
@@ -241,13 +286,14 @@ static void test_argv_invalid(void **state) {
                 const char *what;
                 SessionSpec spec;
         } cases[] = {
-                {"relative root", base_spec()}, {"root /", base_spec()},
-                {"comma in root", base_spec()}, {"colon in root", base_spec()},
-                {"relative home", base_spec()}, {"comma in home", base_spec()},
-                {"no command", base_spec()},    {"option as image", base_spec()},
-                {"subdir ..", base_spec()},     {"absolute subdir", base_spec()},
-                {"ro ..", base_spec()},         {"ro absolute", base_spec()},
-                {"ro comma", base_spec()},      {"ro dot", base_spec()},
+                {"relative root", base_spec()},  {"root /", base_spec()},
+                {"comma in root", base_spec()},  {"colon in root", base_spec()},
+                {"relative home", base_spec()},  {"comma in home", base_spec()},
+                {"no command", base_spec()},     {"option as image", base_spec()},
+                {"subdir ..", base_spec()},      {"absolute subdir", base_spec()},
+                {"ro ..", base_spec()},          {"ro absolute", base_spec()},
+                {"ro comma", base_spec()},       {"ro dot", base_spec()},
+                {"ro without ids", base_spec()}, {"negative Landlock ABI", base_spec()},
         };
         cases[0].spec.project_root = "home/alice";
         cases[1].spec.project_root = "/";
@@ -263,8 +309,13 @@ static void test_argv_invalid(void **state) {
         cases[11].spec.readonly = bad_ro_abs;
         cases[12].spec.readonly = bad_ro_comma;
         cases[13].spec.readonly = bad_ro_dot;
-        for (size_t i = 10; i <= 13; i++)
+        for (size_t i = 10; i <= 13; i++) {
                 cases[i].spec.n_readonly = 1;
+                cases[i].spec.readonly_ids = readonly2_ids;
+        }
+        cases[14].spec.readonly = readonly2;
+        cases[14].spec.n_readonly = 1;
+        cases[15].spec.landlock_abi = -1;
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char **argv = (char **)0x1;
