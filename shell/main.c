@@ -235,16 +235,16 @@ static int requested_project(
 
 static int run_session(const Request *req) {
         _cleanup_(policy_freep) Policy *p = NULL;
-        _cleanup_(strv_freep) char **argv = NULL, **env = NULL;
+        _cleanup_(strv_freep) char **argv = NULL, **env = NULL, **pinned = NULL;
         _cleanup_free_ const char **command = NULL, **present = NULL;
-        _cleanup_free_ ReadonlyId *present_ids = NULL;
+        _cleanup_free_ ReadonlyId *present_ids = NULL, *pinned_ids = NULL;
         char name[128], requested[PATH_MAX];
         Context ctx = {};
         RccDiag diag = {};
         SessionRecord inv;
         Project project;
         LimitsProbe probe;
-        size_t n_command = 0, n_present = 0;
+        size_t n_command = 0, n_present = 0, n_pinned = 0;
         uid_t uid = getuid();
         int r;
 
@@ -296,6 +296,22 @@ static int run_session(const Request *req) {
                     project.root, s->readonly, s->n_readonly, READONLY_LOOKUP_AUTO, present, present_ids,
                     &n_present, &diag) < 0)
                 return refuse_diag(&ctx, &diag);
+        /* The directories above the carve-outs, pinned so that none can be moved away with its
+         * read-only carve-out in it (readonly.h). */
+        r = readonly_ancestors(present, n_present, &pinned, &n_pinned);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return refuse(
+                        &ctx, "a read-only path in the policy cannot be mounted; an admin must fix "
+                              "files.readonly");
+        pinned_ids = calloc(n_pinned + 1, sizeof *pinned_ids);
+        if (!pinned_ids)
+                return log_oom();
+        if (readonly_check_pinned(
+                    project.root, (const char *const *)pinned, n_pinned, READONLY_LOOKUP_AUTO, pinned_ids,
+                    &diag) < 0)
+                return refuse_diag(&ctx, &diag);
         int abi = landlock_abi();
         if (abi < 0) {
                 char what[256];
@@ -326,6 +342,9 @@ static int run_session(const Request *req) {
                 .readonly = present,
                 .readonly_ids = present_ids,
                 .n_readonly = n_present,
+                .pinned = (const char *const *)pinned,
+                .pinned_ids = pinned_ids,
+                .n_pinned = n_pinned,
                 .landlock_abi = abi,
                 .tty = tty,
                 .term = env_sane_term(environ),

@@ -96,8 +96,23 @@ static bool relative_below(const char *rel) {
         return true;
 }
 
+/* A pinned directory must hold a carve-out and be neither one nor beneath one: a read-write bind
+ * there would cover a read-only one. */
+static bool pinned_valid(const SessionSpec *s, const char *p) {
+        bool holds = false;
+
+        if (!relative_below(p))
+                return false;
+        for (size_t i = 0; i < s->n_readonly; i++) {
+                if (readonly_path_within(p, s->readonly[i], false))
+                        return false;
+                holds = holds || readonly_path_within(s->readonly[i], p, true);
+        }
+        return holds;
+}
+
 static bool spec_valid(const SessionSpec *s) {
-        if (s->n_readonly && !s->readonly_ids)
+        if ((s->n_readonly && !s->readonly_ids) || (s->n_pinned && (!s->pinned || !s->pinned_ids)))
                 return false;
         if (s->landlock_abi < 0)
                 return false;
@@ -111,6 +126,14 @@ static bool spec_valid(const SessionSpec *s) {
         for (size_t i = 0; i < s->n_readonly; i++)
                 if (!relative_below(s->readonly[i]))
                         return false;
+        for (size_t i = 0; i < s->n_pinned; i++) {
+                if (!pinned_valid(s, s->pinned[i]))
+                        return false;
+                /* Parents first: a later bind of a parent would cover this one. */
+                for (size_t j = i + 1; j < s->n_pinned; j++)
+                        if (readonly_path_within(s->pinned[i], s->pinned[j], false))
+                                return false;
+        }
         for (size_t i = 0; i < s->n_command; i++)
                 if (!s->command[i])
                         return false;
@@ -154,12 +177,16 @@ static void add_limits(StrvBuilder *b, const SessionSpec *s) {
 }
 
 /* rcc-landlock's own arguments (shell/landlock/landlock-policy.h), then "--" before the command.
- * Write access: the project, /tmp and the home volume; each carve-out by what was checked. */
+ * Write access: the project, /tmp and the home volume; each pinned directory and carve-out by what
+ * was checked. */
 static void add_launcher_args(StrvBuilder *b, const SessionSpec *s) {
         addf(b, "--abi=%d", s->landlock_abi);
         add(b, "--writable=" WORKSPACE_DIR);
         add(b, "--writable=/tmp");
         addf(b, "--writable=%s", s->home);
+        for (size_t i = 0; i < s->n_pinned; i++)
+                addf(b, "--pinned=%" PRIu64 ":%" PRIu64 ":" WORKSPACE_DIR "/%s", s->pinned_ids[i].dev,
+                     s->pinned_ids[i].ino, s->pinned[i]);
         for (size_t i = 0; i < s->n_readonly; i++)
                 addf(b, "--readonly=%" PRIu64 ":%" PRIu64 ":" WORKSPACE_DIR "/%s", s->readonly_ids[i].dev,
                      s->readonly_ids[i].ino, s->readonly[i]);
@@ -211,6 +238,15 @@ int podman_argv_build(const SessionSpec *s, char ***ret) {
         add(&b, LANDLOCK_LAUNCHER);
         add(&b, "--mount");
         addf(&b, "type=bind,src=%s,dst=" WORKSPACE_DIR ",rw,nosuid,nodev", s->project_root);
+        /* Each pinned directory onto itself, before the carve-outs beneath it (a bind made later
+         * would cover them, and the launcher would find them on a read-write mount): a mount point
+         * cannot be renamed or removed, so .git cannot be moved away with the read-only .git/hooks
+         * in it and replaced by a writable one. */
+        for (size_t i = 0; i < s->n_pinned; i++) {
+                add(&b, "--mount");
+                addf(&b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,rw,nosuid,nodev", s->project_root,
+                     s->pinned[i], s->pinned[i]);
+        }
         for (size_t i = 0; i < s->n_readonly; i++) {
                 add(&b, "--mount");
                 addf(&b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,ro,nosuid,nodev", s->project_root,

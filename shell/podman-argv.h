@@ -31,6 +31,12 @@ typedef struct SessionSpec {
         const char *const *readonly;    /* carve-outs that exist, relative to project_root */
         const ReadonlyId *readonly_ids; /* st_dev/st_ino of each as readonly_check_ids() saw it */
         size_t n_readonly;
+        /* Directories strictly between project_root and the carve-outs (readonly_ancestors()),
+         * parents first: each bound onto itself read-write, so that it cannot be renamed or
+         * removed and the carve-outs beneath it stay where they are. */
+        const char *const *pinned;
+        const ReadonlyId *pinned_ids; /* as readonly_check_pinned() saw them */
+        size_t n_pinned;
         int landlock_abi; /* the host kernel's Landlock ABI, 0: none; rcc-landlock needs as much */
         bool tty;
         const char *term; /* a sanitised TERM, or NULL; used only when tty */
@@ -46,7 +52,8 @@ typedef struct SessionSpec {
  * The container's entry point is rcc-landlock; the image is followed by its arguments, "--" and the
  * command.
  * -EINVAL for a spec that cannot be expressed safely (relative or comma-carrying paths, "..", an
- * empty command); -ENOMEM. */
+ * empty command, a pinned directory that is not strictly above a carve-out or that is at or beneath
+ * one); -ENOMEM. */
 int podman_argv_build(const SessionSpec *spec, char ***ret);
 
 /* The argument vector that removes container NAME whatever state it is in. */

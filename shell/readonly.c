@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,7 +19,8 @@
 
 typedef enum Found {
         FOUND_ABSENT,
-        FOUND_PRESENT,
+        FOUND_FILE,
+        FOUND_DIRECTORY,
         FOUND_SYMLINK,
         FOUND_OTHER, /* a fifo, socket or device */
 } Found;
@@ -28,9 +31,10 @@ static int type_of(int fd, Found *ret, ReadonlyId *ret_id) {
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         *ret_id = (ReadonlyId){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
-        *ret = S_ISLNK(st.st_mode)                          ? FOUND_SYMLINK
-               : S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) ? FOUND_PRESENT
-                                                            : FOUND_OTHER;
+        *ret = S_ISLNK(st.st_mode)   ? FOUND_SYMLINK
+               : S_ISDIR(st.st_mode) ? FOUND_DIRECTORY
+               : S_ISREG(st.st_mode) ? FOUND_FILE
+                                     : FOUND_OTHER;
         return 0;
 }
 
@@ -152,7 +156,8 @@ int readonly_check_ids(
                 switch (f) {
                 case FOUND_ABSENT:
                         break;
-                case FOUND_PRESENT:
+                case FOUND_FILE:
+                case FOUND_DIRECTORY:
                         if (ret_ids)
                                 ret_ids[n_present] = id;
                         ret_present[n_present++] = rel;
@@ -172,5 +177,129 @@ int readonly_check_ids(
                 }
         }
         *ret_n = n_present;
+        return 0;
+}
+
+/* The next non-empty component of *p (its length in *ret_len), advancing *p past it; NULL at the
+ * end. "a//b/" has the components "a" and "b". */
+static const char *next_component(const char **p, size_t *ret_len) {
+        const char *c = *p + strspn(*p, "/");
+
+        *ret_len = strcspn(c, "/");
+        *p = c + *ret_len;
+        return *c ? c : NULL;
+}
+
+bool readonly_path_within(const char *path, const char *base, bool strictly) {
+        const char *p = path, *b = base, *pc, *bc;
+        size_t pl, bl;
+
+        while ((bc = next_component(&b, &bl))) {
+                pc = next_component(&p, &pl);
+                if (!pc || pl != bl || memcmp(pc, bc, bl) != 0)
+                        return false;
+        }
+        return !strictly || next_component(&p, &pl);
+}
+
+static void free_list(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+int readonly_ancestors(const char *const *present, size_t n, char ***ret, size_t *ret_n) {
+        size_t cap = 1, k = 0, len;
+        const char *p, *c;
+        char **v;
+
+        for (size_t i = 0; i < n; i++)
+                for (p = present[i]; next_component(&p, &len);)
+                        cap++;
+        v = calloc(cap, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char buf[PATH_MAX];
+                size_t blen = 0;
+
+                for (p = present[i]; (c = next_component(&p, &len));) {
+                        const char *rest = p;
+                        size_t rest_len;
+                        bool skip = false;
+
+                        if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.')) {
+                                free_list(v, k);
+                                return -EINVAL;
+                        }
+                        if (!next_component(&rest, &rest_len))
+                                break; /* the carve-out itself */
+                        if (blen + 1 + len >= sizeof buf) {
+                                free_list(v, k);
+                                return -ENAMETOOLONG;
+                        }
+                        if (blen)
+                                buf[blen++] = '/';
+                        memcpy(buf + blen, c, len);
+                        blen += len;
+                        buf[blen] = '\0';
+
+                        for (size_t j = 0; j < k && !skip; j++)
+                                skip = strcmp(v[j], buf) == 0;
+                        /* At or beneath a carve-out: read-only already, and a read-write bind there
+                         * would make it writable again. */
+                        for (size_t j = 0; j < n && !skip; j++)
+                                skip = readonly_path_within(buf, present[j], false);
+                        if (skip)
+                                continue;
+                        if (!(v[k] = strdup(buf))) {
+                                free_list(v, k);
+                                return -ENOMEM;
+                        }
+                        k++;
+                }
+        }
+        *ret = v;
+        *ret_n = k;
+        return 0;
+}
+
+int readonly_check_pinned(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, ReadonlyId *ret_ids,
+        RccDiag *diag) {
+        _cleanup_close_ int root_fd = -EBADF;
+
+        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return diag_set(
+                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
+                        strerror(errno));
+        for (size_t i = 0; i < n; i++) {
+                Found f = FOUND_ABSENT;
+                int r = lookup(root_fd, paths[i], how, &f, &ret_ids[i]);
+
+                if (r < 0)
+                        return diag_set(
+                                diag, r, NULL, 0, 0, "cannot check %s/%s, which holds a read-only path: %s",
+                                root, paths[i], strerror(-r));
+                switch (f) {
+                case FOUND_DIRECTORY:
+                        break;
+                case FOUND_SYMLINK:
+                        return diag_set(
+                                diag, -ELOOP, NULL, 0, 0,
+                                "%s/%s, which holds a read-only path, is or lies under a symbolic link; "
+                                "replace the link",
+                                root, paths[i]);
+                case FOUND_ABSENT:
+                case FOUND_FILE:
+                case FOUND_OTHER:
+                        return diag_set(
+                                diag, -ESTALE, NULL, 0, 0,
+                                "%s/%s, which holds a read-only path, is no longer a directory; it changed "
+                                "while the session started",
+                                root, paths[i]);
+                }
+        }
         return 0;
 }

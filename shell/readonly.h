@@ -5,6 +5,12 @@
  * symlink at any component. A carve-out that is a symlink, or lies under one, refuses the session:
  * binding it would bind the link's target, which may be any host file the account can read, and
  * leaving it writable would defeat the carve-out.
+ *
+ * A read-only bind mount moves with its parent directory: renaming .git away and creating a new
+ * .git/hooks would put the carve-out out of the way. So every directory strictly between the
+ * project root and a present carve-out (its "pinned" ancestors: .git for .git/hooks) is bound onto
+ * itself read-write as well; a mount point cannot be renamed or removed (EBUSY), while what is in it
+ * stays writable.
  */
 #pragma once
 
@@ -35,3 +41,20 @@ int readonly_check(
 int readonly_check_ids(
         const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
         ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag);
+
+/* Whether path is base or lies beneath it (strictly: beneath only), comparing components; empty
+ * components ("a//b", "a/") are ignored. Pure. */
+bool readonly_path_within(const char *path, const char *base, bool strictly);
+
+/* The pinned ancestors of the present carve-outs present[0..n): each directory strictly between
+ * the root and a carve-out, as a normalised relative path ("a/b"), once, parents before children,
+ * leaving out any that is a carve-out or lies beneath one (read-only already; a read-write bind
+ * there would undo it). *ret is a NULL-terminated list (free with strv_free()). Pure. -EINVAL for a
+ * "." or ".." component, -ENAMETOOLONG, -ENOMEM. */
+int readonly_ancestors(const char *const *present, size_t n, char ***ret, size_t *ret_n);
+
+/* Check each of paths[0..n) beneath root as readonly_check() does, each to be a directory, and
+ * store its identity in ret_ids (room for n). Anything else fails with a diag. */
+int readonly_check_pinned(
+        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, ReadonlyId *ret_ids,
+        RccDiag *diag);

@@ -18,6 +18,10 @@
  * kernel enforces for every process (EROFS) whatever Landlock grants; the launcher checks that each
  * is the inode rcc-shell checked and that it sits on a read-only mount, and Landlock then forbids
  * every change of the mount topology (mount, umount, pivot_root, move), so they stay in place.
+ * A bind mount moves along with a renamed parent, though: so every directory between /workspace and a
+ * carve-out (.git for .git/hooks) is bound onto itself read-write (--pinned), and the launcher
+ * checks it is the inode rcc-shell checked and a mount point, which cannot be renamed or removed
+ * (EBUSY).
  *
  * Network rights (ABI 4: TCP bind and connect) are deliberately not handled: what the session may
  * reach is the host firewall's job (rcc-firewall matches the account's sockets by uid, outside
@@ -192,6 +196,12 @@ int launcher_args_parse(
                         if (ret->n_writable >= LAUNCHER_MAX_WRITABLE)
                                 return fail("too many --writable paths", a, ret_error, ret_arg);
                         ret->writable[ret->n_writable++] = a + 11;
+                } else if (strncmp(a, "--pinned=", 9) == 0) {
+                        if (ret->n_pinned >= LAUNCHER_MAX_PINNED)
+                                return fail("too many --pinned paths", a, ret_error, ret_arg);
+                        if (!parse_readonly(a + 9, &ret->pinned[ret->n_pinned]))
+                                return fail("--pinned needs DEV:INO:ABSOLUTE-PATH", a, ret_error, ret_arg);
+                        ret->n_pinned++;
                 } else if (strncmp(a, "--readonly=", 11) == 0) {
                         if (ret->n_readonly >= LAUNCHER_MAX_READONLY)
                                 return fail("too many --readonly paths", a, ret_error, ret_arg);
@@ -202,7 +212,7 @@ int launcher_args_parse(
                         return fail("unknown argument", a, ret_error, ret_arg);
         }
         if (ret->describe) {
-                if (have_abi || ret->n_writable || ret->n_readonly || i < argc)
+                if (have_abi || ret->n_writable || ret->n_readonly || ret->n_pinned || i < argc)
                         return fail("--describe takes no other argument", NULL, ret_error, ret_arg);
                 return 0;
         }

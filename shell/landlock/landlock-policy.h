@@ -6,11 +6,14 @@
  *
  * The launcher's command line (built by shell/podman-argv.c):
  *
- *   rcc-landlock --abi=N [--writable=PATH]... [--readonly=DEV:INO:PATH]... -- COMMAND [ARG]...
+ *   rcc-landlock --abi=N [--writable=PATH]... [--pinned=DEV:INO:PATH]... [--readonly=DEV:INO:PATH]...
+ *                -- COMMAND [ARG]...
  *   rcc-landlock --describe
  *
  * --abi is the Landlock ABI rcc-shell found on the host (0: none); the launcher refuses to run the
- * command with less. --readonly names a carve-out by the device and inode rcc-shell checked.
+ * command with less. --readonly names a carve-out by the device and inode rcc-shell checked;
+ * --pinned a directory above a carve-out, which must be a mount point (bound onto itself, so it
+ * cannot be renamed or removed with the carve-out in it), by the same.
  */
 #pragma once
 
@@ -61,6 +64,7 @@ typedef struct LandlockRule {
         bool no_symlinks; /* a write grant: refuse a path that is or passes a symlink (the image's) */
 } LandlockRule;
 
+/* A carve-out (--readonly) or a pinned directory (--pinned). */
 typedef struct LandlockReadonly {
         uint64_t dev; /* st_dev and st_ino as rcc-shell saw them on the host */
         uint64_t ino;
@@ -69,6 +73,7 @@ typedef struct LandlockReadonly {
 
 #define LAUNCHER_MAX_WRITABLE 8
 #define LAUNCHER_MAX_READONLY 1024
+#define LAUNCHER_MAX_PINNED 1024
 /* "/", the writable paths, /dev/shm, /dev/pts and the device files. */
 #define LAUNCHER_MAX_RULES (LAUNCHER_MAX_WRITABLE + 16)
 
@@ -79,6 +84,8 @@ typedef struct LauncherArgs {
         size_t n_writable;
         LandlockReadonly readonly[LAUNCHER_MAX_READONLY];
         size_t n_readonly;
+        LandlockReadonly pinned[LAUNCHER_MAX_PINNED];
+        size_t n_pinned;
         char *const *command; /* NULL-terminated: what follows "--" */
 } LauncherArgs;
 

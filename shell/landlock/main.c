@@ -4,8 +4,9 @@
  * at /.rcc/landlock and runs it (under podman's --init) with the policy's command after "--".
  * Before it executes the command it
  *   1. checks that each read-only carve-out is the inode rcc-shell checked on the host, on a
- *      read-only mount: this closes the window between rcc-shell's check and runc's bind mount, in
- *      which a concurrent session of the account could swap the directory for a symlink;
+ *      read-only mount, and that each pinned directory above one is the inode checked and a mount
+ *      point: this closes the window between rcc-shell's check and runc's bind mount, in which a
+ *      concurrent session of the account could swap the directory for a symlink;
  *   2. restricts itself with Landlock (landlock-policy.c says what and why), at the ABI this kernel
  *      has, and never below the one rcc-shell found on the host;
  *   3. executes the command, which inherits the restriction: nothing it runs, root in the user
@@ -20,6 +21,7 @@
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -112,6 +114,90 @@ static int check_readonly(const LandlockReadonly *ro) {
         return 0;
 }
 
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+/* The id of the mount fd lies on, from /proc/self/fdinfo (Linux 3.15); -errno. */
+static long long mount_id(int fd) {
+        char path[64], buf[1024];
+        const char *m;
+        ssize_t n;
+        int f;
+
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+        f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+                return -errno;
+        n = read(f, buf, sizeof buf - 1);
+        close(f);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        m = strstr(buf, "\nmnt_id:");
+        if (!m)
+                return -ENODATA;
+        return strtoll(m + 8, NULL, 10);
+}
+
+/* Whether the directory fd is the root of a mount: statx's STATX_ATTR_MOUNT_ROOT (Linux 5.8), else
+ * whether its mount differs from its parent's (".." from a mount's root leads into the mount
+ * below). 1, 0 or -errno. */
+static int is_mount_root(int fd) {
+        struct statx stx;
+        long long self, parent;
+        int pfd;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
+            (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+        pfd = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        self = mount_id(fd);
+        parent = mount_id(pfd);
+        close(pfd);
+        if (self < 0)
+                return (int)self;
+        if (parent < 0)
+                return (int)parent;
+        return self != parent;
+}
+
+/* A pinned directory: the inode checked on the host, bound onto itself (any mount will do, read-only
+ * or not: what matters is that a mount point cannot be renamed or removed). */
+static int check_pinned(const LandlockReadonly *p) {
+        struct stat st;
+        int fd = open_path(p->path, true), r;
+
+        if (fd < 0)
+                return refuse("cannot open the pinned directory '%s': %m", p->path);
+        if (fstat(fd, &st) < 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+                return refuse("cannot stat the pinned directory '%s': %m", p->path);
+        }
+        r = S_ISDIR(st.st_mode) ? is_mount_root(fd) : 0;
+        close(fd);
+        if ((uint64_t)st.st_dev != p->dev || (uint64_t)st.st_ino != p->ino)
+                return refuse(
+                        "'%s' is not the directory rcc-shell checked (device:inode %llu:%llu, expected "
+                        "%llu:%llu): it was replaced while the session started",
+                        p->path, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                        (unsigned long long)p->dev, (unsigned long long)p->ino);
+        if (r < 0) {
+                errno = -r;
+                return refuse("cannot tell whether '%s' is a mount point: %m", p->path);
+        }
+        if (r == 0)
+                return refuse(
+                        "'%s' is not a mount point, so it could be moved away with the read-only "
+                        "paths in it",
+                        p->path);
+        return 0;
+}
+
 /* 0, or the exit status of a refusal. */
 static int add_rule(int ruleset, const LandlockRule *rule) {
         struct ll_path_beneath_attr attr = {.parent_fd = open_path(rule->path, rule->no_symlinks)};
@@ -179,6 +265,9 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
+        for (size_t i = 0; i < args.n_pinned; i++)
+                if ((r = check_pinned(&args.pinned[i])) != 0)
+                        return r;
         for (size_t i = 0; i < args.n_readonly; i++)
                 if ((r = check_readonly(&args.readonly[i])) != 0)
                         return r;

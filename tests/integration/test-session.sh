@@ -23,6 +23,19 @@ rssh alice "$ACCT" "${SETENV[@]}" -- 'touch /workspace/.git/hooks/pre-commit 2>/
 expect "ssh: .git/hooks and .git/config are read-only, the rest is writable" 0 \
         $'hooks=1\nconfig=1\nnew-ok'
 [ -e "$PROJ/.git/hooks/pre-commit" ] && not_ok "a hook was planted on the host" || ok "no hook reached the host"
+# A read-only bind mount moves along with its parent: renaming .git away and making a new
+# .git/hooks would put a writable hooks directory in its place. .git, above the carve-outs, is bound
+# onto itself (pinned): a mount point can be neither renamed nor removed, and what is in it stays
+# writable (the agent still commits).
+rssh alice "$ACCT" "${SETENV[@]}" -- 'mv /workspace/.git /workspace/.git-old 2>/dev/null && mkdir -p /workspace/.git/hooks && echo planted >/workspace/.git/hooks/pre-commit; echo mv=$?; rm -rf /workspace/.git 2>/dev/null; echo rm=$?; test -d /workspace/.git/hooks && test -f /workspace/.git/config && echo intact; touch /workspace/.git/newfile && echo newfile-ok'
+expect "ssh: .git, above the carve-outs, can be neither renamed nor removed; files in it can be made" 0 \
+        $'mv=1\nrm=1\nintact\nnewfile-ok'
+[ -e "$PROJ/.git-old" ] || [ -e "$PROJ/.git/hooks/pre-commit" ] &&
+        not_ok "the carve-outs were moved out of the way: $(ls -a "$PROJ" "$PROJ/.git/hooks" 2>&1 | tr '\n' ' ')" ||
+        ok "no hook reached the host through a renamed .git"
+[ "$(stat -c %U "$PROJ/.git/newfile" 2>/dev/null)" = "$ACCT" ] && ok "a file the agent made in .git is on the host" ||
+        not_ok "the agent's .git/newfile: $(stat -c %U "$PROJ/.git/newfile" 2>&1)"
+rm -f "$PROJ/.git/newfile"
 [ "$(stat -c %U "$PROJ/new" 2>/dev/null)" = "$ACCT" ] && ok "a file the agent wrote belongs to the account on the host" ||
         not_ok "owner of the agent's file: $(stat -c %U "$PROJ/new" 2>&1)"
 rssh alice "$ACCT" "${SETENV[@]}" -- 'grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs)" /proc/self/status'
@@ -168,6 +181,21 @@ else
                 "--readonly=$(stat -c %d:%i "$PROJ/.git/hooks"):/workspace/.git/hooks" -- sh -c 'echo ran'
         expect "launcher: a carve-out that is not on a read-only mount refuses the session" 126 \
                 "rcc-landlock: '/workspace/.git/hooks' is not on a read-only mount*"
+        # A pinned directory must be the inode checked and a mount point (bound onto itself).
+        ll_pin() {
+                podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                        --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                        --mount "type=bind,src=$PROJ,dst=/workspace" "${@:2}" "$IMG" \
+                        "--abi=$LL_ABI" --writable=/workspace "--pinned=$1:/workspace/.git" -- sh -c 'echo ran'
+        }
+        ll_pin "$(stat -c %d:%i "$PROJ/.git")" --mount "type=bind,src=$PROJ/.git,dst=/workspace/.git"
+        expect "launcher: a pinned directory is the inode checked on the host and a mount point" 0 "ran"
+        ll_pin "$(stat -c %d:%i "$PROJ/.git")"
+        expect "launcher: a pinned directory that is not a mount point refuses the session" 126 \
+                "rcc-landlock: '/workspace/.git' is not a mount point*refused"
+        ll_pin "$(stat -c %d:%i "$PROJ/sub")" --mount "type=bind,src=$PROJ/.git,dst=/workspace/.git"
+        expect "launcher: another inode at a pinned directory refuses the session" 126 \
+                "rcc-landlock: '/workspace/.git' is not the directory rcc-shell checked*refused"
         podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
                 --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock "$IMG" \
                 "--abi=$((LL_ABI + 1))" -- sh -c 'echo ran'

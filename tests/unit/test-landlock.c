@@ -2,7 +2,7 @@
 /* rcc-landlock's pure part (shell/landlock/landlock-policy.c): what a ruleset handles under each
  * Landlock ABI from 1 to 7 (and beyond), the rules it grants (write only beneath the session's
  * directories, the devices a shell needs, never anything the ABI lacks), the description
- * rcc-setup doctor prints, and the launcher's command line. */
+ * rcc-setup doctor prints, and the launcher's command line (carve-outs and pinned directories). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,7 +192,8 @@ static void test_args_good(void **state) {
 
         assert_int_equal(
                 PARSE(err, "--abi=7", "--writable=/workspace", "--writable=/tmp",
-                      "--readonly=2049:131073:/workspace/.git/hooks",
+                      "--pinned=2049:131072:/workspace/.git", "--readonly=2049:131073:/workspace/.git/hooks",
+                      "--pinned=0:18446744073709551615:/workspace/a/b",
                       "--readonly=18446744073709551615:0:/workspace/a b", "--", "/bin/sh", "-c", "--abi=1",
                       "--"),
                 0);
@@ -208,6 +209,13 @@ static void test_args_good(void **state) {
         assert_int_equal(a.readonly[1].dev, UINT64_MAX);
         assert_int_equal(a.readonly[1].ino, 0);
         assert_string_equal(a.readonly[1].path, "/workspace/a b");
+        assert_int_equal(a.n_pinned, 2);
+        assert_int_equal(a.pinned[0].dev, 2049);
+        assert_int_equal(a.pinned[0].ino, 131072);
+        assert_string_equal(a.pinned[0].path, "/workspace/.git");
+        assert_int_equal(a.pinned[1].dev, 0);
+        assert_int_equal(a.pinned[1].ino, UINT64_MAX);
+        assert_string_equal(a.pinned[1].path, "/workspace/a/b");
         /* Everything after "--" is the command, options and "--" included. */
         assert_string_equal(a.command[0], "/bin/sh");
         assert_string_equal(a.command[2], "--abi=1");
@@ -216,7 +224,7 @@ static void test_args_good(void **state) {
 
         assert_int_equal(PARSE(err, "--abi=0", "--", "claude"), 0);
         assert_int_equal(a.abi, 0);
-        assert_int_equal(a.n_writable + a.n_readonly, 0);
+        assert_int_equal(a.n_writable + a.n_readonly + a.n_pinned, 0);
         assert_string_equal(a.command[0], "claude");
 
         assert_int_equal(PARSE(err, "--describe"), 0);
@@ -270,6 +278,17 @@ static void test_args_bad(void **state) {
                   "--abi=7", "--readonly=18446744073709551616:2:/w", "--", "sh"),
                 C("--readonly needs DEV:INO:ABSOLUTE-PATH", "--readonly=1:2:/w/../x", "--abi=7",
                   "--readonly=1:2:/w/../x", "--", "sh"),
+                C("--pinned needs DEV:INO:ABSOLUTE-PATH", "--pinned=1:2", "--abi=7", "--pinned=1:2", "--",
+                  "sh"),
+                C("--pinned needs DEV:INO:ABSOLUTE-PATH", "--pinned=1:2:.git", "--abi=7",
+                  "--pinned=1:2:.git", "--", "sh"),
+                C("--pinned needs DEV:INO:ABSOLUTE-PATH", "--pinned=x:2:/w", "--abi=7", "--pinned=x:2:/w",
+                  "--", "sh"),
+                C("--pinned needs DEV:INO:ABSOLUTE-PATH", "--pinned=1:2:/w/./x", "--abi=7",
+                  "--pinned=1:2:/w/./x", "--", "sh"),
+                C("--pinned needs DEV:INO:ABSOLUTE-PATH", "--pinned=", "--abi=7", "--pinned=", "--", "sh"),
+                C("unknown argument", "--pinned", "--abi=7", "--pinned", "1:2:/w", "--", "sh"),
+                C("--describe takes no other argument", NULL, "--describe", "--pinned=1:2:/w"),
                 C("--describe takes no other argument", NULL, "--describe", "--abi=7"),
                 C("--describe takes no other argument", NULL, "--describe", "--", "sh"),
 #undef C
@@ -287,8 +306,8 @@ static void test_args_bad(void **state) {
 }
 
 static void test_args_limits(void **state) {
-        static char *argv[LAUNCHER_MAX_READONLY + 8];
-        static char bufs[LAUNCHER_MAX_READONLY + 1][32];
+        static char *argv[LAUNCHER_MAX_READONLY + LAUNCHER_MAX_PINNED + 8];
+        static char bufs[LAUNCHER_MAX_READONLY + LAUNCHER_MAX_PINNED + 1][32];
         static LauncherArgs a;
         const char *err = NULL, *arg = NULL;
         int argc = 0;
@@ -314,6 +333,29 @@ static void test_args_limits(void **state) {
         argv[argc] = NULL;
         assert_int_equal(launcher_args_parse(argc, argv, &a, &err, &arg), -EINVAL);
         assert_string_equal(err, "too many --readonly paths");
+
+        /* The same for --pinned. */
+        argc = 0;
+        argv[argc++] = "rcc-landlock";
+        argv[argc++] = "--abi=7";
+        for (size_t i = 0; i < LAUNCHER_MAX_PINNED; i++) {
+                snprintf(bufs[i], sizeof bufs[i], "--pinned=1:%zu:/w/%zu", i, i);
+                argv[argc++] = bufs[i];
+        }
+        argv[argc++] = "--";
+        argv[argc++] = "sh";
+        argv[argc] = NULL;
+        assert_int_equal(launcher_args_parse(argc, argv, &a, &err, &arg), 0);
+        assert_int_equal(a.n_pinned, LAUNCHER_MAX_PINNED);
+        assert_int_equal(a.n_readonly, 0);
+        assert_int_equal(a.pinned[LAUNCHER_MAX_PINNED - 1].ino, LAUNCHER_MAX_PINNED - 1);
+        argv[argc - 2] = "--pinned=1:2:/w/x";
+        argv[argc - 1] = "--";
+        argv[argc++] = "sh";
+        argv[argc] = NULL;
+        assert_int_equal(launcher_args_parse(argc, argv, &a, &err, &arg), -EINVAL);
+        assert_string_equal(err, "too many --pinned paths");
+        assert_string_equal(arg, "--pinned=1:2:/w/x");
 
         assert_int_equal(
                 PARSE(err, "--abi=7", "--writable=/1", "--writable=/2", "--writable=/3", "--writable=/4",

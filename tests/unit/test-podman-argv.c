@@ -2,8 +2,9 @@
 /* rcc-shell's podman argument vector and environment: every hardening flag present, none of the
  * forbidden ones, tty and limits variants, carve-outs, the working directory, rcc-landlock as the
  * entry point with its arguments (the host's ABI, the writable paths, each carve-out's device and
- * inode), the command passed through unchanged after them; and an environment that lets no caller
- * variable through. */
+ * inode, each pinned directory above a carve-out), the command passed through unchanged after them;
+ * the pinned directories (readonly_ancestors()); and an environment that lets no caller variable
+ * through. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 static const char *const readonly2[] = {".git/hooks", ".envrc"};
 static const ReadonlyId readonly2_ids[] = {
         {.dev = 2049, .ino = 131073}, {.dev = 18446744073709551615ull, .ino = 7}};
+static const char *const pinned1[] = {".git"};
+static const ReadonlyId pinned1_ids[] = {{.dev = 2049, .ino = 131072}};
 static const char *const cmd_claude[] = {"claude"};
 static const char *const cmd_sh[] = {"/bin/sh", "-c", "exec claude \"$@\"", "claude", "--resume", "a b"};
 
@@ -154,6 +157,12 @@ static void assert_required(char **argv, const SessionSpec *spec) {
         assert_string_equal(argv[k++], "--writable=/tmp");
         snprintf(want, sizeof want, "--writable=%s", spec->home);
         assert_string_equal(argv[k++], want);
+        for (size_t i = 0; i < spec->n_pinned; i++) {
+                snprintf(
+                        want, sizeof want, "--pinned=%" PRIu64 ":%" PRIu64 ":/workspace/%s",
+                        spec->pinned_ids[i].dev, spec->pinned_ids[i].ino, spec->pinned[i]);
+                assert_string_equal(argv[k++], want);
+        }
         for (size_t i = 0; i < spec->n_readonly; i++) {
                 snprintf(
                         want, sizeof want, "--readonly=%" PRIu64 ":%" PRIu64 ":/workspace/%s",
@@ -175,6 +184,7 @@ typedef struct ArgvCase {
         uint32_t cpus_milli, pids;
         const char *subdir;
         bool readonly;
+        bool pinned; /* with readonly: .git pinned */
         bool sh_command;
         int landlock_abi;
         const char *const *want;  /* NULL-terminated: must appear (pairs as "FLAG\tVALUE") */
@@ -207,6 +217,11 @@ static const ArgvCase argv_cases[] = {
          .want = L(
                  "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
                  "--mount\ttype=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,nosuid,nodev")},
+        {"carve-outs with .git pinned", .readonly = true, .pinned = true, .landlock_abi = 7,
+         .want = L(
+                 "--mount\ttype=bind,src=/home/alice/src/app/.git,dst=/workspace/.git,rw,nosuid,nodev",
+                 "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
+                 "--pinned=2049:131072:/workspace/.git", "--readonly=2049:131073:/workspace/.git/hooks")},
         {"-c args pass through", .sh_command = true, .landlock_abi = 7},
         {"no Landlock on the host: the launcher is still the entry point", .landlock_abi = 0,
          .want = L("--abi=0", "--entrypoint\t/.rcc/landlock")},
@@ -252,6 +267,11 @@ static void test_argv_cases(void **state) {
                         spec.readonly_ids = readonly2_ids;
                         spec.n_readonly = ELEMENTSOF(readonly2);
                 }
+                if (t->pinned) {
+                        spec.pinned = pinned1;
+                        spec.pinned_ids = pinned1_ids;
+                        spec.n_pinned = ELEMENTSOF(pinned1);
+                }
                 spec.landlock_abi = t->landlock_abi;
                 if (t->sh_command) {
                         spec.command = cmd_sh;
@@ -271,6 +291,18 @@ static void test_argv_cases(void **state) {
                                 find(argv,
                                      "type=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,"
                                      "nosuid,nodev"));
+                /* A pinned directory is bound before the carve-out beneath it, which it would
+                 * otherwise cover. */
+                if (t->pinned)
+                        assert_true(
+                                find(argv,
+                                     "type=bind,src=/home/alice/src/app/.git,dst=/workspace/.git,rw,nosuid,"
+                                     "nodev") <
+                                find(argv,
+                                     "type=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/"
+                                     "hooks,ro,nosuid,nodev"));
+                else
+                        assert_int_equal(count(argv, "--pinned"), 0);
                 strv_free(argv);
         }
 }
@@ -286,15 +318,68 @@ static void test_argv_invalid(void **state) {
                 const char *what;
                 SessionSpec spec;
         } cases[] = {
-                {"relative root", base_spec()},  {"root /", base_spec()},
-                {"comma in root", base_spec()},  {"colon in root", base_spec()},
-                {"relative home", base_spec()},  {"comma in home", base_spec()},
-                {"no command", base_spec()},     {"option as image", base_spec()},
-                {"subdir ..", base_spec()},      {"absolute subdir", base_spec()},
-                {"ro ..", base_spec()},          {"ro absolute", base_spec()},
-                {"ro comma", base_spec()},       {"ro dot", base_spec()},
-                {"ro without ids", base_spec()}, {"negative Landlock ABI", base_spec()},
+                {"relative root", base_spec()},
+                {"root /", base_spec()},
+                {"comma in root", base_spec()},
+                {"colon in root", base_spec()},
+                {"relative home", base_spec()},
+                {"comma in home", base_spec()},
+                {"no command", base_spec()},
+                {"option as image", base_spec()},
+                {"subdir ..", base_spec()},
+                {"absolute subdir", base_spec()},
+                {"ro ..", base_spec()},
+                {"ro absolute", base_spec()},
+                {"ro comma", base_spec()},
+                {"ro dot", base_spec()},
+                {"ro without ids", base_spec()},
+                {"negative Landlock ABI", base_spec()},
+                {"pinned not above a carve-out", base_spec()},
+                {"pinned is a carve-out", base_spec()},
+                {"pinned beneath a carve-out", base_spec()},
+                {"pinned absolute", base_spec()},
+                {"pinned ..", base_spec()},
+                {"pinned comma", base_spec()},
+                {"pinned without ids", base_spec()},
+                {"pinned child before parent", base_spec()},
+                {"pinned without carve-outs", base_spec()},
         };
+        static const char *const deep_ro[] = {"a/b/c", "d"};
+        static const char *const pin_src[] = {"src"};
+        static const char *const pin_hooks[] = {".git/hooks"};
+        static const char *const pin_below[] = {"d/e"};
+        static const char *const pin_abs[] = {"/home/alice/src/app/a"};
+        static const char *const pin_dotdot[] = {"a/.."};
+        static const char *const pin_comma[] = {"a,ro=false"};
+        static const char *const pin_order[] = {"a/b", "a"};
+        static const ReadonlyId ids2[] = {{1, 2}, {1, 3}};
+        for (size_t i = 16; i <= 24; i++) {
+                cases[i].spec.readonly = deep_ro;
+                cases[i].spec.readonly_ids = ids2;
+                cases[i].spec.n_readonly = ELEMENTSOF(deep_ro);
+                cases[i].spec.pinned_ids = ids2;
+                cases[i].spec.n_pinned = 1;
+        }
+        cases[16].spec.pinned = pin_src;
+        cases[17].spec.readonly = readonly2;
+        cases[17].spec.pinned = pin_hooks;
+        cases[18].spec.pinned = pin_below;
+        cases[18].spec.readonly = (const char *const[]){"a/b/c", "d/e/f", "d"};
+        cases[18].spec.readonly_ids = (const ReadonlyId[]){{1, 2}, {1, 3}, {1, 4}};
+        cases[18].spec.n_readonly = 3;
+        cases[19].spec.pinned = pin_abs;
+        cases[20].spec.pinned = pin_dotdot;
+        cases[21].spec.pinned = pin_comma;
+        cases[22].spec.pinned = pinned1; /* .git */
+        cases[22].spec.readonly = (const char *const[]){".git/hooks"};
+        cases[22].spec.n_readonly = 1;
+        cases[22].spec.pinned_ids = NULL;
+        cases[23].spec.pinned = pin_order;
+        cases[23].spec.n_pinned = 2;
+        cases[24].spec.pinned = pinned1;
+        cases[24].spec.readonly = NULL;
+        cases[24].spec.readonly_ids = NULL;
+        cases[24].spec.n_readonly = 0;
         cases[0].spec.project_root = "home/alice";
         cases[1].spec.project_root = "/";
         cases[2].spec.project_root = "/home/a,b";
@@ -323,6 +408,83 @@ static void test_argv_invalid(void **state) {
                 assert_int_equal(podman_argv_build(&cases[i].spec, &argv), -EINVAL);
                 assert_ptr_equal(argv, (char **)0x1); /* untouched */
         }
+}
+
+static void test_argv_pinned_deep(void **state) {
+        static const char *const ro[] = {"a/b/c", ".git/hooks", ".git/config"};
+        static const ReadonlyId ro_ids[] = {{1, 10}, {1, 11}, {1, 12}};
+        static const char *const pin[] = {"a", "a/b", ".git"};
+        static const ReadonlyId pin_ids[] = {{1, 20}, {1, 21}, {1, 22}};
+        SessionSpec spec = base_spec();
+        char **argv = NULL;
+        (void)state;
+
+        spec.readonly = ro;
+        spec.readonly_ids = ro_ids;
+        spec.n_readonly = ELEMENTSOF(ro);
+        spec.pinned = pin;
+        spec.pinned_ids = pin_ids;
+        spec.n_pinned = ELEMENTSOF(pin);
+        assert_int_equal(podman_argv_build(&spec, &argv), 0);
+        assert_required(argv, &spec);
+        ssize_t a = find(argv, "type=bind,src=/home/alice/src/app/a,dst=/workspace/a,rw,nosuid,nodev");
+        ssize_t ab = find(argv, "type=bind,src=/home/alice/src/app/a/b,dst=/workspace/a/b,rw,nosuid,nodev");
+        ssize_t abc =
+                find(argv, "type=bind,src=/home/alice/src/app/a/b/c,dst=/workspace/a/b/c,ro,nosuid,nodev");
+        ssize_t root = find(argv, "type=bind,src=/home/alice/src/app,dst=/workspace,rw,nosuid,nodev");
+        assert_true(root > 0 && root < a && a < ab && ab < abc);
+        assert_true(find(argv, "--pinned=1:21:/workspace/a/b") > 0);
+        strv_free(argv);
+}
+
+static void test_ancestors(void **state) {
+        const struct {
+                const char *what;
+                const char *const *present;
+                size_t n;
+                const char *const *want; /* NULL-terminated */
+        } cases[] = {
+                {"none", NULL, 0, L(NULL)},
+                {"top-level only", L(".envrc"), 1, L(NULL)},
+                {".git shared", L(".git/hooks", ".git/config", ".envrc"), 3, L(".git")},
+                {"deep, parents first", L("a/b/c"), 1, L("a", "a/b")},
+                {"shared prefix", L("a/b/c", "a/x", "a/b/d/e"), 3, L("a", "a/b", "a/b/d")},
+                {"slashes normalised", L("a//b/c/", ".git/hooks"), 2, L("a", "a/b", ".git")},
+                {"a carve-out above another is not pinned", L(".git", ".git/hooks"), 2, L(NULL)},
+                {"nor what lies beneath one", L("a/b/c/d", "a/b"), 2, L("a")},
+                {"order of the carve-outs does not matter", L("a/b", "a/b/c/d"), 2, L("a")},
+        };
+        (void)state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char **v = NULL;
+                size_t n = 99, want_n = 0;
+
+                print_message("case: %s\n", cases[i].what);
+                assert_int_equal(readonly_ancestors(cases[i].present, cases[i].n, &v, &n), 0);
+                while (cases[i].want[want_n])
+                        want_n++;
+                assert_int_equal(n, want_n);
+                for (size_t j = 0; j < n; j++)
+                        assert_string_equal(v[j], cases[i].want[j]);
+                assert_null(v[n]);
+                strv_free(v);
+        }
+
+        char **v = (char **)0x1;
+        size_t n = 0;
+        assert_int_equal(readonly_ancestors(L("a/../b/c"), 1, &v, &n), -EINVAL);
+        assert_int_equal(readonly_ancestors(L("x/y", "./b/c"), 2, &v, &n), -EINVAL);
+        assert_ptr_equal(v, (char **)0x1);
+
+        assert_true(readonly_path_within("a/b", "a", true));
+        assert_true(readonly_path_within("a//b/", "a/", true));
+        assert_false(readonly_path_within("a", "a", true));
+        assert_true(readonly_path_within("a", "a/", false));
+        assert_false(readonly_path_within("ab", "a", false));
+        assert_false(readonly_path_within("a", "a/b", false));
+        assert_false(readonly_path_within(".git", ".git/hooks", false));
+        assert_true(readonly_path_within(".git/hooks/x", ".git/hooks", true));
 }
 
 static void test_rm_argv(void **state) {
@@ -481,8 +643,9 @@ static void test_env_sanitise(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_argv_cases),   cmocka_unit_test(test_argv_invalid),
-                cmocka_unit_test(test_rm_argv),      cmocka_unit_test(test_env),
+                cmocka_unit_test(test_argv_cases),       cmocka_unit_test(test_argv_invalid),
+                cmocka_unit_test(test_argv_pinned_deep), cmocka_unit_test(test_ancestors),
+                cmocka_unit_test(test_rm_argv),          cmocka_unit_test(test_env),
                 cmocka_unit_test(test_env_sanitise),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
