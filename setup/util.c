@@ -175,10 +175,11 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
-        if ((size_t)st.st_size > max)
-                return -EFBIG;
-        /* Read to the end, not to st_size: files of /proc, /sys and securityfs say 0 bytes. */
-        size_t cap = (size_t)st.st_size + 1 > 4096 ? (size_t)st.st_size + 1 : 4096;
+        /* Read to the end, bounded by max, not by st_size: files of /proc and securityfs say 0
+         * bytes, those of /sys 4096, whatever they hold. */
+        size_t cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+        if (cap < 64)
+                cap = 64;
         buf = malloc(cap);
         if (!buf)
                 return -ENOMEM;
