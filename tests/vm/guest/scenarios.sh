@@ -3,12 +3,15 @@
 #
 # The rcc VM scenarios, run inside the test VM by rcc-vm-test.service (see tests/vm/run).
 #
-# The VM boots twice, and this script knows which boot it is from its state file:
+# The VM boots three times, and this script knows which boot it is from its state file:
 #   setup      first boot: the humans alice and bob appear, then the admin's steps from the
 #              README run on the live system: `rcc-setup install`, `image import`, `key add`.
 #   scenarios  second boot: what install enabled now starts the way it will on every boot
 #              (the firewall before sshd, the account's user manager through lingering), and
-#              the scenarios check it as a user would meet it.
+#              the scenarios check it as a user would meet it. It ends by making
+#              rcc-firewall.service fail at the next boot (a drop-in).
+#   firewall-fails  third boot: the firewall unit failed; sandbox logins must be refused and
+#              everyone else's must work. The drop-in is removed again before the poweroff.
 # Each boot ends in a poweroff; the host boots again or reads the results.
 #
 # Results go to the serial console, one line each, for the host to collect:
@@ -105,7 +108,8 @@ ssh_as() {
         shift
         local e
         e=$(mktemp)
-        OUT=$(as "$human" ssh -i "/home/$human/.ssh/id_ed25519" "${SSH_OPTS[@]}" "${opts[@]}" \
+        # The caller's options first: for ssh the first value given wins (LogLevel=INFO, say).
+        OUT=$(as "$human" ssh -i "/home/$human/.ssh/id_ed25519" "${opts[@]}" "${SSH_OPTS[@]}" \
                 "$account@localhost" "$@" 2>"$e" </dev/null)
         RC=$?
         ERR=$(cat "$e")
@@ -141,6 +145,57 @@ bytes() {
         g | G) echo $((n * 1024 * 1024 * 1024)) ;;
         *) echo "$n" ;;
         esac
+}
+
+# alive PID: PID is a running process (not gone, not a zombie). No fork: the loops that use it
+# measure the host's responsiveness.
+alive() {
+        local state
+        read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" && [ "$state" != Z ]
+}
+
+# wait_output FILE PATTERN PID SECONDS: until FILE has a line matching PATTERN (0), PID ended or
+# SECONDS passed (1).
+wait_output() {
+        local i
+        for ((i = 0; i < $4 * 5; i++)); do
+                grep -q "$2" "$1" 2>/dev/null && return 0
+                alive "$3" || break
+                sleep 0.2
+        done
+        grep -q "$2" "$1" 2>/dev/null
+}
+
+# probe_host: one round trip of `sh -c true` (a fork and an exec on the host, outside any
+# container), timed with bash's clock; PROBE_MS is how long it took in milliseconds.
+probe_host() {
+        local t0 t1
+        t0=${EPOCHREALTIME//[.,]/}
+        sh -c true
+        t1=${EPOCHREALTIME//[.,]/}
+        PROBE_MS=$(((t1 - t0) / 1000))
+}
+
+# probe_host_n N: N round trips; PROBE_TOTAL and PROBE_MAX in milliseconds.
+probe_host_n() {
+        local i
+        PROBE_TOTAL=0
+        PROBE_MAX=0
+        for ((i = 0; i < $1; i++)); do
+                probe_host
+                PROBE_TOTAL=$((PROBE_TOTAL + PROBE_MS))
+                [ "$PROBE_MS" -gt "$PROBE_MAX" ] && PROBE_MAX=$PROBE_MS
+        done
+}
+
+# MemAvailable of the host (this VM) in MiB.
+mem_available() {
+        echo $(($(sed -n 's/^MemAvailable:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024))
+}
+
+# oom_kills FILE: the oom_kill count in a memory.events file, empty when it cannot be read.
+oom_kills() {
+        sed -n 's/^oom_kill \([0-9]*\)$/\1/p' "$1" 2>/dev/null
 }
 
 # ----------------------------------------------------------------------------- first boot: setup
@@ -221,7 +276,8 @@ sc_key_add() {
 # ----------------------------------------------------------------------------- second boot: scenarios
 
 # `rcc-setup doctor` exits 0 on this real system; the line counts its verdicts, and the notes
-# name every warning and failure.
+# name every warning, failure and skip (a skip on this machine, which has everything, is worth
+# reading).
 sc_doctor() {
         local out rc
         out=$(timeout "$CMD_TIMEOUT" "$SETUP" doctor 2>&1)
@@ -233,7 +289,7 @@ sc_doctor() {
         fail=$(grep -c '^FAIL ' <<<"$out")
         skip=$(grep -c '^skip ' <<<"$out")
         MSG="exit $rc; $ok ok, $warn warn, $fail fail, $skip skip"
-        note "$(grep -E '^(warn|FAIL) ' <<<"$out")"
+        note "$(grep -E '^(warn|FAIL|skip) ' <<<"$out")"
         [ "$rc" = 0 ]
 }
 
@@ -354,6 +410,256 @@ sc_lab() {
         MSG="bob's session reads his marker; alice's key is refused (ssh exit 255)"
 }
 
+# The memory bomb: memhog (guest/memhog.c, in the test image) asks for 1 GiB in 16 MiB blocks,
+# touching each, 200 ms apart, so that it takes a few seconds to reach the policy's 256m and the
+# host can be watched meanwhile. In the container after it: its exit status and the container's
+# memory.events (as the image's claude does for --rcc-vm-memhog on the sudo path).
+MEMHOG_ARGS=(16 1024 200 0)
+# shellcheck disable=SC2016
+MEMHOG_SH='/usr/local/bin/memhog '"${MEMHOG_ARGS[*]}"'; echo "memhog-exit=$?"; sed "s/^/memory.events: /" /sys/fs/cgroup/memory.events'
+# The longest a host round trip (`sh -c true`) may take while the bomb runs, in milliseconds.
+RESPONSIVE_MS=2000
+
+# memory_bomb ssh|sudo: alice's session on that path runs the bomb. Contained when memhog is
+# OOM-killed (exit 137) at or below the policy's memory, the container's memory.events (and
+# the account's user slice's, which counts its containers' kills) show the kill, and the host
+# kept answering meanwhile: `sh -c true` timed 20 times before and over and over while the bomb
+# runs.
+memory_bomb() {
+        local kind="$1" d limit limit_mib uid slice_events oom_before oom_after pid rc
+        limit=$(bytes "$(policy_value memory)")
+        limit_mib=$((limit / 1048576))
+        uid=$(id -u rcc)
+        slice_events="/sys/fs/cgroup/user.slice/user-$uid.slice/memory.events"
+        oom_before=$(oom_kills "$slice_events")
+        probe_host_n 20
+        local base_total=$PROBE_TOTAL base_max=$PROBE_MAX
+        d=$(mktemp -d)
+        case "$kind" in
+        ssh)
+                as alice ssh -i /home/alice/.ssh/id_ed25519 -o "SetEnv=RCC_PROJECT=$ALICE_PROJ" \
+                        "${SSH_OPTS[@]}" rcc@localhost "$MEMHOG_SH" >"$d/out" 2>"$d/err" </dev/null &
+                ;;
+        sudo)
+                (cd "$ALICE_PROJ" && as alice sudo -n -u rcc claude --rcc-vm-memhog "${MEMHOG_ARGS[@]}") \
+                        >"$d/out" 2>"$d/err" </dev/null &
+                ;;
+        esac
+        pid=$!
+        local n=0 total=0 max=0 total20=""
+        if wait_output "$d/out" 'memhog: reached' "$pid" 120; then
+                # The bomb is growing: the host's round trips, 0.1 s apart, until the session ends.
+                while alive "$pid"; do
+                        probe_host
+                        n=$((n + 1))
+                        total=$((total + PROBE_MS))
+                        [ "$PROBE_MS" -gt "$max" ] && max=$PROBE_MS
+                        [ "$n" = 20 ] && total20=$total
+                        sleep 0.1
+                done
+        fi
+        wait "$pid"
+        rc=$?
+        oom_after=$(oom_kills "$slice_events")
+        local out err
+        out=$(cat "$d/out")
+        err=$(cat "$d/err")
+        rm -rf "$d"
+        printf '%s\n' "--- memory bomb through $kind: rc=$rc" "stdout: $out" "stderr: $err"
+        echo "kernel: $(journalctl -k -b --no-pager -o cat | grep -E 'Memory cgroup out of memory|oom-kill:' | tail -n 2)"
+
+        local reached exit_line held events_oom fails=()
+        reached=$(grep -o 'memhog: reached [0-9]*' <<<"$out" | tail -1 | grep -o '[0-9]*$')
+        exit_line=$(sed -n 's/^memhog-exit=//p' <<<"$out")
+        held=$(grep -c 'memhog: holding' <<<"$out")
+        events_oom=$(sed -n 's/^memory.events: oom_kill //p' <<<"$out")
+        if [ -z "$reached" ]; then
+                fails+=("memhog never reported (session exit $rc)")
+        elif [ "$held" != 0 ]; then
+                fails+=("memhog got all ${MEMHOG_ARGS[1]} MiB: no limit held")
+        elif [ "$reached" -gt "$limit_mib" ]; then
+                fails+=("memhog reached $reached MiB, over the limit of $limit_mib MiB")
+        fi
+        local killed
+        if [ "$exit_line" = 137 ]; then
+                killed="memhog killed (exit 137)"
+        elif [ -z "$exit_line" ] && [ "$rc" = 137 ]; then
+                killed="the container killed (session exit 137)"
+        else
+                fails+=("memhog was not killed (memhog exit '${exit_line:-?}', session exit $rc)")
+        fi
+        local oom_msg="container memory.events oom_kill=${events_oom:-unreadable}"
+        if [ -n "$events_oom" ] && [ "$events_oom" -lt 1 ]; then
+                fails+=("the container's memory.events says oom_kill $events_oom")
+        fi
+        if [ -n "$oom_before" ] && [ -n "$oom_after" ]; then
+                oom_msg+=", user-$uid.slice +$((oom_after - oom_before))"
+                [ "$oom_after" -gt "$oom_before" ] || fails+=("user-$uid.slice's memory.events counted no OOM kill")
+        fi
+        local host_msg="host: sh -c true 20x in $base_total ms before (max $base_max); during the bomb $n runs"
+        [ -n "$total20" ] && host_msg+=", the first 20 in $total20 ms"
+        host_msg+=", max $max ms"
+        if [ "$n" = 0 ]; then
+                fails+=("the host was not measured during the bomb (it ended first)")
+        elif [ "$max" -gt "$RESPONSIVE_MS" ]; then
+                fails+=("a host round trip took $max ms during the bomb (allowed: $RESPONSIVE_MS)")
+        fi
+        if [ ${#fails[@]} -gt 0 ]; then
+                MSG="$(IFS=';' && echo "${fails[*]}"); $oom_msg; $host_msg"
+                note "$(tail -n 4 <<<"$out")"
+                note "$err"
+                return 1
+        fi
+        MSG="$killed at ${reached} MiB (limit $limit_mib MiB, asked for ${MEMHOG_ARGS[1]}); $oom_msg; $host_msg"
+        [ -n "$err" ] && note "stderr: $err"
+        return 0
+}
+
+sc_memory_bomb_ssh() { memory_bomb ssh; }
+sc_memory_bomb_sudo() { memory_bomb sudo; }
+
+# After the agent frees 1 GiB the host's memory returns. bob's lab account rcc-bob (from the
+# lab scenario) gets `container: {memory: 1400m}` in its accounts.d file, as an admin would
+# give it; his session allocates and touches 1 GiB, holds it 3 s, frees it and exits. The
+# host's MemAvailable is read before, while it is held, and 5 s after the session ended.
+RETURN_ACCOUNT_FILE=/etc/rcc/accounts.d/rcc-bob.yaml
+sc_memory_returns() {
+        if [ ! -f "$RETURN_ACCOUNT_FILE" ]; then
+                MSG="no $RETURN_ACCOUNT_FILE (the lab scenario makes it)"
+                return 1
+        fi
+        grep -q '^container:' "$RETURN_ACCOUNT_FILE" || printf 'container:\n  memory: 1400m\n' >>"$RETURN_ACCOUNT_FILE"
+        cat "$RETURN_ACCOUNT_FILE"
+        # The memory limit is not part of the firewall's ruleset: the table stays current. Should
+        # it not, an admin applies it (the notes say so).
+        local st
+        st=$(/usr/sbin/rcc-firewall status 2>&1) || {
+                note "rcc-firewall status failed after the edit; applied: $(/usr/sbin/rcc-firewall apply 2>&1 | tail -n 2)"
+                echo "$st"
+        }
+        local d pid rc before during="" after
+        d=$(mktemp -d)
+        before=$(mem_available)
+        as bob ssh -i /home/bob/.ssh/id_ed25519 "${SSH_OPTS[@]}" rcc-bob@localhost \
+                'cat /sys/fs/cgroup/memory.max; /usr/local/bin/memhog 16 1024 0 3; echo "memhog-exit=$?"' \
+                >"$d/out" 2>"$d/err" </dev/null &
+        pid=$!
+        wait_output "$d/out" 'memhog: holding' "$pid" 180 && during=$(mem_available)
+        wait "$pid"
+        rc=$?
+        sleep 5
+        after=$(mem_available)
+        local out err
+        out=$(cat "$d/out")
+        err=$(cat "$d/err")
+        rm -rf "$d"
+        printf '%s\n' "--- memory-returns: rc=$rc" "stdout: $out" "stderr: $err"
+        local mem_max exit_line
+        mem_max=$(head -n 1 <<<"$out")
+        exit_line=$(sed -n 's/^memhog-exit=//p' <<<"$out")
+        MSG="MemAvailable $before MiB before, ${during:-?} MiB holding 1 GiB, $after MiB 5 s after (rcc-bob memory.max=$mem_max)"
+        local fails=()
+        if [ "$rc" != 0 ] || [ "$exit_line" != 0 ] || [ -z "$during" ]; then
+                fails+=("the session did not hold and free 1 GiB (session exit $rc, memhog exit '${exit_line:-?}')")
+                note "$(tail -n 3 <<<"$out")"
+                note "$err"
+        else
+                [ $((before - during)) -ge 800 ] || fails+=("the drop was $((before - during)) MiB, expected >= 800")
+                local diff=$((after - before))
+                [ "${diff#-}" -le 100 ] || fails+=("after is $diff MiB from the baseline, allowed 100")
+        fi
+        if [ ${#fails[@]} -gt 0 ]; then
+                MSG="$(IFS=';' && echo "${fails[*]}"); $MSG"
+                return 1
+        fi
+        MSG="$MSG: dropped $((before - during)) MiB while held, after is $((after - before)) MiB from the baseline"
+}
+
+# ----------------------------------------------------------------------------- third boot: firewall fails
+
+# The second boot ends by making rcc-firewall.service fail at the next boot: its ExecStart
+# replaced by /bin/false (the disk is thrown away afterwards; the third boot removes it anyway).
+FAIL_DROPIN_DIR=/etc/systemd/system/rcc-firewall.service.d
+prepare_firewall_failure() {
+        mkdir -p "$FAIL_DROPIN_DIR" &&
+                printf '%s\n' '# tests/vm: rcc-firewall.service fails at the next boot' '[Service]' 'ExecStart=' \
+                        'ExecStart=/bin/false' >"$FAIL_DROPIN_DIR/fail.conf"
+}
+
+# With rcc-firewall.service failed at boot there is no table inet rcc: pam_rcc refuses alice's
+# sandbox sessions on both paths with its line, nothing runs as rcc, and the logins of everyone
+# else still work: bob's ssh into his own ordinary account, root's and bob's sudo to alice.
+BOB_SUDOERS=/etc/sudoers.d/rcc-vm-test
+sc_firewall_fails_at_boot() {
+        local fails=() state want since
+        want="rcc: session of 'rcc' refused: the firewall table inet rcc is not loaded"
+        state=$(systemctl is-failed rcc-firewall.service)
+        [ "$state" = failed ] || fails+=("rcc-firewall.service is '$state', not failed")
+        if nft list table inet rcc >/dev/null 2>&1; then
+                fails+=("the table inet rcc is loaded")
+        fi
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        sleep 1
+
+        # The banner with pam_rcc's line shows at ssh's log level INFO.
+        ssh_as alice rcc -o LogLevel=INFO -o "SetEnv=RCC_PROJECT=$ALICE_PROJ" -- 'cat /workspace/MARKER'
+        local ssh_rc=$RC
+        if [ "$RC" != 255 ] || [[ $ERR != *"$want"* ]] || [ -n "$OUT" ]; then
+                fails+=("alice's ssh to rcc: exit $RC, stdout '$OUT', without pam_rcc's line")
+                note "ssh stderr: $ERR"
+        fi
+        sudo_as alice "$ALICE_PROJ" -u rcc claude --version
+        local sudo_rc=$RC
+        if [ "$RC" = 0 ] || [[ $ERR != *"$want"* ]] || [ -n "$OUT" ]; then
+                fails+=("alice's sudo -u rcc: exit $RC, stdout '$OUT', without pam_rcc's line")
+                note "sudo stderr: $ERR"
+        fi
+        # Nothing ran as rcc: no PAM session was opened for it (pam_unix logs each one).
+        local opened
+        opened=$(journalctl --since "$since" --no-pager -o cat | grep -E 'session opened for user rcc\(')
+        if [ -n "$opened" ]; then
+                fails+=("a session was opened for rcc")
+                note "$opened"
+        fi
+
+        ssh_as bob bob -- 'id -un'
+        local bob_ssh="bob's ssh to bob: exit $RC"
+        if [ "$RC" != 0 ] || [ "$OUT" != bob ]; then
+                fails+=("$bob_ssh, printed '$OUT'")
+                note "bob ssh stderr: $ERR"
+        fi
+        local root_out root_rc
+        root_out=$(timeout 60 sudo -n -u alice id -un 2>&1)
+        root_rc=$?
+        echo "--- root: sudo -u alice id -un: rc=$root_rc: $root_out"
+        if [ "$root_rc" != 0 ] || [ "$root_out" != alice ]; then
+                fails+=("root's sudo -u alice: exit $root_rc, printed '$root_out'")
+        fi
+        echo 'bob ALL=(alice) NOPASSWD: /usr/bin/id' >"$BOB_SUDOERS"
+        chmod 0440 "$BOB_SUDOERS"
+        sudo_as bob /home/bob -u alice /usr/bin/id -un
+        if [ "$RC" != 0 ] || [ "$OUT" != alice ]; then
+                fails+=("bob's sudo -u alice: exit $RC, printed '$OUT'")
+                note "bob sudo stderr: $ERR"
+        fi
+        rm -f "$BOB_SUDOERS"
+
+        if [ ${#fails[@]} -gt 0 ]; then
+                MSG=$(IFS=';' && echo "${fails[*]}")
+                return 1
+        fi
+        MSG="rcc-firewall.service failed, no table inet rcc; alice refused by pam_rcc ('the firewall table inet rcc is not loaded') on ssh (exit $ssh_rc) and sudo (exit $sudo_rc), no session opened for rcc; bob's ssh to bob, root's and bob's sudo -u alice work"
+}
+
+# Leave the system sane: the drop-in goes, the unit runs again and loads the table.
+restore_firewall() {
+        rm -rf "$FAIL_DROPIN_DIR"
+        systemctl daemon-reload
+        systemctl restart rcc-firewall.service
+        echo "after removing the drop-in: rcc-firewall.service $(systemctl is-active rcc-firewall.service);" \
+                "table inet rcc: $(nft list table inet rcc >/dev/null 2>&1 && echo loaded || echo missing)"
+}
+
 # Lingering starts the account's user manager at boot, but nothing orders this unit after it,
 # and until it runs podman has no systemd user session: doctor then reports that limits are not
 # enforced, and a session started in that window would get none. A human does not log in within
@@ -392,7 +698,18 @@ scenarios)
         run_scenario sudo-session sc_sudo_session
         run_scenario limits-ssh sc_limits_ssh
         run_scenario limits-sudo sc_limits_sudo
+        run_scenario memory-bomb-ssh sc_memory_bomb_ssh
+        run_scenario memory-bomb-sudo sc_memory_bomb_sudo
         run_scenario lab sc_lab
+        run_scenario memory-returns sc_memory_returns
+        # The third boot runs either way; without the drop-in its scenario finds the unit
+        # active and fails, with this line in guest.log.
+        prepare_firewall_failure || echo "cannot write $FAIL_DROPIN_DIR/fail.conf"
+        echo firewall-fails >"$STATE/phase"
+        ;;
+firewall-fails)
+        run_scenario firewall-fails-at-boot sc_firewall_fails_at_boot
+        restore_firewall
         touch "$STATE/done"
         ;;
 *)
