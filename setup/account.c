@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "keys.h"
+#include "apparmor.h"
 #include "log.h"
 #include "setup.h"
 #include "system.h"
@@ -235,6 +236,10 @@ static int account_add(
         r = apply_firewall(&s);
         if (r < 0)
                 return r;
+        /* The profiles' tunables name every account's home, uid and projects. */
+        r = apparmor_install(&s);
+        if (r < 0)
+                return r;
         printf("rcc-setup: '%s' is ready: ssh %s@HOST or sudo -u %s claude (as %s)\n", name, name, name,
                owner);
         return 0;
@@ -266,6 +271,9 @@ static int account_remove(const SetupArgs *args, const char *name) {
         if (r < 0)
                 return r;
         r = apply_firewall(&s);
+        if (r < 0)
+                return r;
+        r = apparmor_install(&s);
         if (r < 0)
                 return r;
         printf("rcc-setup: lab account '%s' removed\n", name);
