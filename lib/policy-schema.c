@@ -724,7 +724,9 @@ int policy_schema_apply(
 }
 
 int settings_builtin_defaults(Arena *a, Settings *ret) {
-        static const char *const readonly[] = {".git/hooks", ".git/config", ".envrc"};
+        /* All of .git, not only hooks and config: commondir, config.worktree, a submodule's
+         * config and more make the human's next git command run what the agent wrote there. */
+        static const char *const readonly[] = {".git", ".envrc"};
         Settings s = {.mode = NET_MODE_PUBLIC, .resolvers_auto = true};
 
         s.readonly = arena_alloc_array(a, ELEMENTSOF(readonly), sizeof(char *));

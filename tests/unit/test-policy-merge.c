@@ -67,7 +67,7 @@ static void test_builtin_defaults(void **state) {
         assert_int_equal(d->n_deny, 0);
         assert_true(d->resolvers_auto);
         assert_int_equal(d->n_resolvers, 0);
-        ASSERT_STRINGS(d->readonly, d->n_readonly, ".git/hooks", ".git/config", ".envrc");
+        ASSERT_STRINGS(d->readonly, d->n_readonly, ".git", ".envrc");
         assert_string_equal(d->image, "localhost/rcc-claude:latest");
         ASSERT_STRINGS(d->command, d->n_command, "claude");
         assert_int_equal(d->memory_bytes, 0);
