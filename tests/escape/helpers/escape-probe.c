@@ -47,31 +47,56 @@
 
 static const char *errname(int e) {
         switch (e) {
-        case EPERM: return "EPERM";
-        case ENOENT: return "ENOENT";
-        case ESRCH: return "ESRCH";
-        case EACCES: return "EACCES";
-        case EBADF: return "EBADF";
-        case EBUSY: return "EBUSY";
-        case EINVAL: return "EINVAL";
-        case ENOTTY: return "ENOTTY";
-        case ENXIO: return "ENXIO";
-        case EIO: return "EIO";
-        case ENOMEM: return "ENOMEM";
-        case EROFS: return "EROFS";
-        case ENOTSUP: return "ENOTSUP";
-        case ENETUNREACH: return "ENETUNREACH";
-        case EHOSTUNREACH: return "EHOSTUNREACH";
-        case ECONNREFUSED: return "ECONNREFUSED";
-        case ECONNRESET: return "ECONNRESET";
-        case ETIMEDOUT: return "ETIMEDOUT";
-        case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-        case EAFNOSUPPORT: return "EAFNOSUPPORT";
-        case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-        case EAGAIN: return "EAGAIN";
-        case ENOSYS: return "ENOSYS";
-        case ENODEV: return "ENODEV";
-        default: break;
+        case EPERM:
+                return "EPERM";
+        case ENOENT:
+                return "ENOENT";
+        case ESRCH:
+                return "ESRCH";
+        case EACCES:
+                return "EACCES";
+        case EBADF:
+                return "EBADF";
+        case EBUSY:
+                return "EBUSY";
+        case EINVAL:
+                return "EINVAL";
+        case ENOTTY:
+                return "ENOTTY";
+        case ENXIO:
+                return "ENXIO";
+        case EIO:
+                return "EIO";
+        case ENOMEM:
+                return "ENOMEM";
+        case EROFS:
+                return "EROFS";
+        case ENOTSUP:
+                return "ENOTSUP";
+        case ENETUNREACH:
+                return "ENETUNREACH";
+        case EHOSTUNREACH:
+                return "EHOSTUNREACH";
+        case ECONNREFUSED:
+                return "ECONNREFUSED";
+        case ECONNRESET:
+                return "ECONNRESET";
+        case ETIMEDOUT:
+                return "ETIMEDOUT";
+        case EADDRNOTAVAIL:
+                return "EADDRNOTAVAIL";
+        case EAFNOSUPPORT:
+                return "EAFNOSUPPORT";
+        case EPROTONOSUPPORT:
+                return "EPROTONOSUPPORT";
+        case EAGAIN:
+                return "EAGAIN";
+        case ENOSYS:
+                return "ENOSYS";
+        case ENODEV:
+                return "ENODEV";
+        default:
+                break;
         }
         static char buf[32];
         snprintf(buf, sizeof buf, "errno%d", e);
@@ -79,7 +104,8 @@ static const char *errname(int e) {
 }
 
 static int usage(void) {
-        fprintf(stderr, "usage: escape-probe connect|tiocsti|ptrace|abstract|abstract-self|membomb|nftdel|setfcap ...\n");
+        fprintf(stderr,
+                "usage: escape-probe connect|tiocsti|ptrace|abstract|abstract-self|membomb|nftdel|setfcap ...\n");
         return 2;
 }
 
@@ -350,8 +376,9 @@ static int cmd_membomb(int argc, char **argv) {
 
 /* ---- nftables over netlink ---- */
 
-static void put_msg(char *buf, size_t *off, uint16_t type, uint16_t flags, uint32_t seq, uint8_t family,
-                    uint16_t res_id, const char *name) {
+static void put_msg(
+        char *buf, size_t *off, uint16_t type, uint16_t flags, uint32_t seq, uint8_t family, uint16_t res_id,
+        const char *name) {
         struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + *off);
         struct nfgenmsg *nfg = (struct nfgenmsg *)NLMSG_DATA(nlh);
         size_t len = NLMSG_LENGTH(sizeof *nfg);
@@ -385,7 +412,9 @@ static int cmd_nftdel(int argc, char **argv) {
 
         if (argc != 4)
                 return usage();
-        family = strcmp(argv[2], "ip") == 0 ? NFPROTO_IPV4 : strcmp(argv[2], "ip6") == 0 ? NFPROTO_IPV6 : NFPROTO_INET;
+        family = strcmp(argv[2], "ip") == 0    ? NFPROTO_IPV4
+                 : strcmp(argv[2], "ip6") == 0 ? NFPROTO_IPV6
+                                               : NFPROTO_INET;
         fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
         if (fd < 0) {
                 printf("socket %s\n", errname(errno));
