@@ -13,6 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "log.h"
 #include "paths.h"
@@ -109,6 +110,18 @@ int rewire_accounts(Setup *s) {
         if (r < 0)
                 return r;
         return write_sudoers_dropin(s, p);
+}
+
+int follow_policy(Setup *s) {
+        int r;
+
+        r = rewire_accounts(s);
+        if (r < 0)
+                return r;
+        r = apply_firewall(s);
+        if (r < 0)
+                return r;
+        return apparmor_install(s);
 }
 
 /* ---- firewall ---- */

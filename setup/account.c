@@ -17,7 +17,6 @@
 
 #include "config.h"
 #include "keys.h"
-#include "apparmor.h"
 #include "log.h"
 #include "setup.h"
 #include "system.h"
@@ -230,14 +229,7 @@ static int account_add(
         r = grant_project_acls(&s, a);
         if (r < 0)
                 return r;
-        r = rewire_accounts(&s);
-        if (r < 0)
-                return r;
-        r = apply_firewall(&s);
-        if (r < 0)
-                return r;
-        /* The profiles' tunables name every account's home, uid and projects. */
-        r = apparmor_install(&s);
+        r = follow_policy(&s);
         if (r < 0)
                 return r;
         printf("rcc-setup: '%s' is ready: ssh %s@HOST or sudo -u %s claude (as %s)\n", name, name, name,
@@ -267,13 +259,7 @@ static int account_remove(const SetupArgs *args, const char *name) {
         r = undo_entries(&s, name);
         if (r < 0)
                 return r;
-        r = rewire_accounts(&s);
-        if (r < 0)
-                return r;
-        r = apply_firewall(&s);
-        if (r < 0)
-                return r;
-        r = apparmor_install(&s);
+        r = follow_policy(&s);
         if (r < 0)
                 return r;
         printf("rcc-setup: lab account '%s' removed\n", name);

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apparmor.h"
 #include "config.h"
 #include "log.h"
 #include "paths.h"
@@ -157,16 +156,10 @@ int verb_install(const SetupArgs *args, int argc, char **argv) {
         r = write_podman_conf(&s);
         if (r < 0)
                 return r;
-        r = rewire_accounts(&s);
-        if (r < 0)
-                return r;
-        r = apply_firewall(&s);
-        if (r < 0)
-                return r;
         r = grant_all(&s);
         if (r < 0)
                 return r;
-        r = apparmor_install(&s);
+        r = follow_policy(&s);
         if (r < 0)
                 return r;
         r = selinux_step(&s);

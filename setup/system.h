@@ -114,6 +114,9 @@ int write_sudoers_dropin(Setup *s, const Policy *p);
 int rewire_accounts(Setup *s);
 /* Apply the firewall (systemd units where systemd runs, else rcc-firewall apply). */
 int apply_firewall(Setup *s);
+/* After the accounts or their grants changed (install, account add, account remove): the sshd
+ * and sudoers drop-ins, the firewall and the AppArmor tunables follow the policy again. */
+int follow_policy(Setup *s);
 /* RCC_PAM_MODULE exists, is a regular file, root-owned and writable by root alone (else an error
  * saying to install rcc first). */
 int check_pam_module(void);
