@@ -85,7 +85,7 @@ static const char *firewall_reason(FirewallState st) {
 }
 
 /* 3. Who is asking. */
-static bool identify(const GateRequest *req, const Account *a, GateResult *res) {
+static bool identify(const GateRequest *req, const char *account, GateResult *res) {
         RccDiag diag = {};
         UserEntry caller;
         int r;
@@ -103,14 +103,14 @@ static bool identify(const GateRequest *req, const Account *a, GateResult *res) 
                         refuse(res, "invoker-unknown",
                                "this login did not use a public key; sandbox accounts take only the keys an "
                                "admin added with `rcc-setup key add %s FILE --user HUMAN`",
-                               a->name);
+                               account);
                         return false;
                 }
                 if (r < 0) {
                         refuse_diag(res, "invoker-unknown", "cannot read which key logged in: ", &diag);
                         return false;
                 }
-                if ((size_t)snprintf(keys_path, sizeof keys_path, "%s/keys/%s", req->config_dir, a->name) >=
+                if ((size_t)snprintf(keys_path, sizeof keys_path, "%s/keys/%s", req->config_dir, account) >=
                     sizeof keys_path) {
                         refuse(res, "internal", "the keys file path is too long");
                         return false;
@@ -121,7 +121,7 @@ static bool identify(const GateRequest *req, const Account *a, GateResult *res) 
                         refuse(res, "invoker-unknown",
                                "the %s key that logged in belongs to no human in %s; an admin adds it with "
                                "`rcc-setup key add %s FILE --user HUMAN`",
-                               key.type, keys_path, a->name);
+                               key.type, keys_path, account);
                         return false;
                 }
                 if (r < 0) {
@@ -178,6 +178,17 @@ static bool check_project(const GateRequest *req, const Settings *s, GateResult 
                 return false;
         }
         return true;
+}
+
+/* A refusal before step 3 still names the human in the audit trail when they can be told: the
+ * same identification, its verdict ignored. */
+static void note_invoker(const GateRequest *req, GateResult *res) {
+        GateResult probe = *res;
+
+        if (identify(req, res->record.account, &probe) && !probe.deferred) {
+                memcpy(res->record.invoker, probe.record.invoker, sizeof res->record.invoker);
+                res->record.via = probe.record.via;
+        }
 }
 
 void gate_check(const GateRequest *req, GateResult *ret) {
@@ -245,7 +256,7 @@ void gate_check(const GateRequest *req, GateResult *ret) {
         }
 
         /* 3, 4, 5. */
-        if (!identify(req, a, &res))
+        if (!identify(req, a->name, &res))
                 goto done;
         if (res.deferred) {
                 res.verdict = GATE_ALLOW;
@@ -261,5 +272,7 @@ void gate_check(const GateRequest *req, GateResult *ret) {
                 goto done;
         res.verdict = GATE_ALLOW;
 done:
+        if (res.verdict == GATE_REFUSE && !res.record.invoker[0])
+                note_invoker(req, &res);
         *ret = res;
 }
