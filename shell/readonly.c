@@ -118,6 +118,17 @@ static int lookup(int root_fd, const char *rel, ReadonlyLookup how, Found *ret, 
         return lookup_components(root_fd, rel, ret, ret_id);
 }
 
+/* The project's root directory, for the lookups beneath it; a negative errno with diag. */
+static int open_project(const char *root, RccDiag *diag) {
+        int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return diag_set(
+                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
+                        strerror(errno));
+        return fd;
+}
+
 int readonly_check(
         const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
         size_t *ret_n, RccDiag *diag) {
@@ -130,11 +141,9 @@ int readonly_check_ids(
         _cleanup_close_ int root_fd = -EBADF;
         size_t n_present = 0;
 
-        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        root_fd = open_project(root, diag);
         if (root_fd < 0)
-                return diag_set(
-                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
-                        strerror(errno));
+                return root_fd;
 
         for (size_t i = 0; i < n; i++) {
                 const char *rel = paths[i];
@@ -269,11 +278,9 @@ int readonly_check_pinned(
         RccDiag *diag) {
         _cleanup_close_ int root_fd = -EBADF;
 
-        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        root_fd = open_project(root, diag);
         if (root_fd < 0)
-                return diag_set(
-                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
-                        strerror(errno));
+                return root_fd;
         for (size_t i = 0; i < n; i++) {
                 Found f = FOUND_ABSENT;
                 int r = lookup(root_fd, paths[i], how, &f, &ret_ids[i]);

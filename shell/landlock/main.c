@@ -87,28 +87,50 @@ static int open_path(const char *path, bool no_symlinks) {
         return fd;
 }
 
-static int check_readonly(const LandlockReadonly *ro) {
+/* Open path (what: "read-only carve-out", "pinned directory"), no symlinks, and check it is the
+ * inode rcc-shell checked on the host (noun: "file", "directory"). 0 with the descriptor in
+ * *ret_fd and its stat in *ret_st, or the exit status of a refusal. */
+static int open_checked(
+        const LandlockReadonly *id, const char *what, const char *noun, int *ret_fd, struct stat *ret_st) {
         struct stat st;
-        struct statvfs sv;
-        int fd = open_path(ro->path, true);
+        int fd = open_path(id->path, true);
 
         if (fd < 0)
-                return refuse("cannot open the read-only carve-out '%s': %m", ro->path);
-        if (fstat(fd, &st) < 0 || fstatvfs(fd, &sv) < 0) {
+                return refuse("cannot open the %s '%s': %m", what, id->path);
+        if (fstat(fd, &st) < 0) {
                 int e = errno;
                 close(fd);
                 errno = e;
-                return refuse("cannot stat the read-only carve-out '%s': %m", ro->path);
+                return refuse("cannot stat the %s '%s': %m", what, id->path);
         }
-        close(fd);
         /* st_dev is the superblock's device number, the same in every mount and user namespace
          * (checked in rootless podman on ext4 and overlayfs: tests/integration/test-session.sh). */
-        if ((uint64_t)st.st_dev != ro->dev || (uint64_t)st.st_ino != ro->ino)
+        if ((uint64_t)st.st_dev != id->dev || (uint64_t)st.st_ino != id->ino) {
+                close(fd);
                 return refuse(
-                        "'%s' is not the file rcc-shell checked (device:inode %llu:%llu, expected "
+                        "'%s' is not the %s rcc-shell checked (device:inode %llu:%llu, expected "
                         "%llu:%llu): it was replaced while the session started",
-                        ro->path, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-                        (unsigned long long)ro->dev, (unsigned long long)ro->ino);
+                        id->path, noun, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                        (unsigned long long)id->dev, (unsigned long long)id->ino);
+        }
+        *ret_fd = fd;
+        *ret_st = st;
+        return 0;
+}
+
+static int check_readonly(const LandlockReadonly *ro) {
+        struct statvfs sv;
+        struct stat st;
+        int fd = -1, r = open_checked(ro, "read-only carve-out", "file", &fd, &st);
+
+        if (r != 0)
+                return r;
+        r = fstatvfs(fd, &sv);
+        int e = errno;
+        close(fd);
+        errno = e;
+        if (r < 0)
+                return refuse("cannot stat the read-only carve-out '%s': %m", ro->path);
         if (!(sv.f_flag & ST_RDONLY))
                 return refuse("'%s' is not on a read-only mount", ro->path);
         return 0;
@@ -168,24 +190,12 @@ static int is_mount_root(int fd) {
  * or not: what matters is that a mount point cannot be renamed or removed). */
 static int check_pinned(const LandlockReadonly *p) {
         struct stat st;
-        int fd = open_path(p->path, true), r;
+        int fd = -1, r = open_checked(p, "pinned directory", "directory", &fd, &st);
 
-        if (fd < 0)
-                return refuse("cannot open the pinned directory '%s': %m", p->path);
-        if (fstat(fd, &st) < 0) {
-                int e = errno;
-                close(fd);
-                errno = e;
-                return refuse("cannot stat the pinned directory '%s': %m", p->path);
-        }
+        if (r != 0)
+                return r;
         r = S_ISDIR(st.st_mode) ? is_mount_root(fd) : 0;
         close(fd);
-        if ((uint64_t)st.st_dev != p->dev || (uint64_t)st.st_ino != p->ino)
-                return refuse(
-                        "'%s' is not the directory rcc-shell checked (device:inode %llu:%llu, expected "
-                        "%llu:%llu): it was replaced while the session started",
-                        p->path, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-                        (unsigned long long)p->dev, (unsigned long long)p->ino);
         if (r < 0) {
                 errno = -r;
                 return refuse("cannot tell whether '%s' is a mount point: %m", p->path);
