@@ -381,8 +381,9 @@ tty_session() {
         export -f in_h
         export T H
         # script(1) reads its stdin until the command ends: a sleep that holds it open (and nothing
-        # else: its stderr is not the pipe this substitution waits on).
-        OUT=$(timeout 60 script -qfec "bash -c $(printf %q "$inner")" /dev/null < <(exec sleep 60 2>/dev/null) 2>&1 | tr -d '\r')
+        # else: its stderr is not the pipe this substitution waits on). It runs CMD with $SHELL, or
+        # /bin/sh where SHELL is unset (as under CI); dash drops the exported in_h, so name bash.
+        OUT=$(SHELL=/bin/bash timeout 60 script -qfec "bash -c $(printf %q "$inner")" /dev/null < <(exec sleep 60 2>/dev/null) 2>&1 | tr -d '\r')
         RC=$?
         TTY_GOT=$(grep -o 'rccesc-host-got.*' <<<"$OUT")
         strip_notice
