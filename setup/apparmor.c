@@ -5,7 +5,10 @@
  * the accounts' homes, uids and granted projects, and loads them all with `apparmor_parser -r -W`;
  * uninstall unloads them (`apparmor_parser -R`) before the manifest's file entries remove the
  * files; doctor says whether each profile is loaded in enforce mode. Where AppArmor is not active
- * each says so in one line and does nothing.
+ * each says so in one line and does nothing. Where the kernel runs AppArmor but its interface,
+ * securityfs, is not mounted (a mount namespace with a sysfs of its own, as `ip netns exec`
+ * makes; a bare chroot), nothing can be loaded or checked: install refuses, naming the mount, so
+ * that it never reports success without the profiles; uninstall warns that they stay loaded.
  *
  * The files go to /etc/apparmor.d so that the distribution's apparmor.service loads them again at
  * every boot; each is recorded in the manifest (kind "file") before it is written, and one entry
@@ -45,10 +48,20 @@ static const char *const profile_names[] = {
         "rcc-shell", "rcc-podman", "rcc-conmon", "rcc-runtime", "rcc-container", "rcc-netns", "rcc-newidmap",
 };
 
-static bool apparmor_active(void) {
+typedef enum {
+        APPARMOR_OFF,    /* not in the kernel, or not enabled: nothing to do */
+        APPARMOR_ACTIVE, /* enabled, and AA_FS is there to load and list profiles */
+        APPARMOR_NO_FS,  /* enabled, but securityfs is not mounted here */
+} AppArmorState;
+
+#define AA_MOUNT_FIX "mount -t securityfs securityfs /sys/kernel/security"
+
+static AppArmorState apparmor_state(void) {
         _cleanup_free_ char *v = NULL;
 
-        return read_file(AA_ENABLED, 64, &v, NULL) >= 0 && v[0] == 'Y' && access(AA_FS, F_OK) == 0;
+        if (read_file(AA_ENABLED, 64, &v, NULL) < 0 || v[0] != 'Y')
+                return APPARMOR_OFF;
+        return access(AA_FS, F_OK) == 0 ? APPARMOR_ACTIVE : APPARMOR_NO_FS;
 }
 
 static const char *parser_path(void) {
@@ -198,9 +211,18 @@ int apparmor_install(Setup *s) {
         size_t n = 0;
         int r;
 
-        if (!apparmor_active()) {
+        switch (apparmor_state()) {
+        case APPARMOR_OFF:
                 step("apparmor", "AppArmor not active: profiles not loaded");
                 return 0;
+        case APPARMOR_NO_FS:
+                return log_err(
+                        -ENOENT,
+                        "AppArmor is enabled in the kernel, but " AA_FS " is missing (securityfs is not "
+                        "mounted here), so the rcc profiles cannot be loaded; run: " AA_MOUNT_FIX
+                        ", then rcc-setup install again");
+        case APPARMOR_ACTIVE:
+                break;
         }
         if (!parser)
                 return log_err(
@@ -251,12 +273,17 @@ static bool profile_loaded(const char *profiles, const char *name, char *mode) {
 int apparmor_uninstall(Setup *s) {
         _cleanup_free_ char *loaded = NULL;
         const char *parser = parser_path();
-        bool active = apparmor_active();
+        AppArmorState state = apparmor_state();
+        bool active = state == APPARMOR_ACTIVE;
         char mode[16];
         int r;
 
         if (active)
                 (void)read_file(AA_PROFILES, 4u * 1024 * 1024, &loaded, NULL);
+        if (state == APPARMOR_NO_FS && manifest_find(s->manifest, "apparmor", NULL, NULL))
+                log_warning("AppArmor is enabled, but " AA_FS " is missing (securityfs is not mounted "
+                            "here): the rcc profiles stay loaded until reboot (or: " AA_MOUNT_FIX
+                            ", then unload them with apparmor_parser -R)");
         for (size_t i = s->manifest->n_entries; i > 0;) {
                 const ManifestEntry *e = &s->manifest->entries[--i];
                 if (strcmp(e->kind, "apparmor") != 0 || e->n_args < 2)
@@ -283,9 +310,17 @@ void check_apparmor(Doctor *d) {
         char missing[256] = "", mode[16];
         int r;
 
-        if (!apparmor_active()) {
+        switch (apparmor_state()) {
+        case APPARMOR_OFF:
                 report(d, VERDICT_SKIP, NULL, "AppArmor not active: skipped");
                 return;
+        case APPARMOR_NO_FS:
+                report(d, VERDICT_WARN, AA_MOUNT_FIX,
+                       "AppArmor is enabled, but " AA_FS " is missing (securityfs is not mounted here): "
+                       "cannot tell whether the rcc profiles are loaded");
+                return;
+        case APPARMOR_ACTIVE:
+                break;
         }
         r = read_file(AA_PROFILES, 4u * 1024 * 1024, &loaded, NULL);
         if (r < 0) {
