@@ -106,7 +106,7 @@ T_FAIL=0
 # ESCAPE_HOLD=FILE (while working on the suite): the world's names go to FILE; the suite waits
 # until FILE is removed.
 if [ -n "${ESCAPE_HOLD:-}" ]; then
-        { declare -p T H L ACCT ALICE BOB PROJ HA HB IN STAGE PROBE SETENV CONFIG_DIR; declare -f in_h; } >"$ESCAPE_HOLD"
+        { declare -p T H L ACCT ALICE BOB PROJ HA HB IN STAGE PROBE SETENV CONFIG_DIR; declare -f in_h h_exec; } >"$ESCAPE_HOLD"
         while [ -e "$ESCAPE_HOLD" ]; do sleep 1; done
 fi
 
@@ -378,7 +378,7 @@ tty_session() {
         local inner
         # Non-canonical, so that a partial line is read too: whatever waits shows up between the <>.
         inner="$1; echo; echo rccesc-session-done; stty -echo -icanon; read -r -t 2 l; echo \"rccesc-host-got<\$l>\""
-        export -f in_h
+        export -f in_h h_exec
         export T H
         # script(1) reads its stdin until the command ends: a sleep that holds it open (and nothing
         # else: its stderr is not the pipe this substitution waits on). It runs CMD with $SHELL, or

@@ -74,17 +74,23 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 t_add_cleanup "kill $! 2>/dev/null"
 for ((i = 0; i < 50; i++)); do [ -S "$T/log.sock" ] && break; sleep 0.1; done
 [ -S "$T/log.sock" ] || t_die "the syslog receiver did not start"
+# h_exec CMD...: CMD in H's network namespace, and in nothing else of H's. Not `ip netns exec`:
+# that also gives CMD a mount namespace with a sysfs of its own, so none of the host's mounts
+# under /sys, and a session started there would miss what it has on the host: the cgroup
+# hierarchy that podman and rcc-shell bound its resources with, the securityfs where rcc-setup
+# loads the AppArmor profiles.
+h_exec() { nsenter --net="/run/netns/$H" "$@"; }
 if [ -e /dev/log ] || [ -L /dev/log ]; then
         # in_h CMD...: CMD in H, its /dev/log this test's receiver (a private bind mount).
         in_h() {
-                ip netns exec "$H" unshare --mount --propagation private \
+                h_exec unshare --mount --propagation private \
                         sh -c 'mount --bind "$0" /dev/log && exec "$@"' "$T/log.sock" "$@"
         }
 else
         t_log "no /dev/log here (no syslog daemon): /dev/log points to the test's receiver while it runs"
         ln -s "$T/log.sock" /dev/log || t_die "cannot create /dev/log"
         t_add_cleanup "[ \"\$(readlink /dev/log)\" = '$T/log.sock' ] && rm -f /dev/log"
-        in_h() { ip netns exec "$H" "$@"; }
+        in_h() { h_exec "$@"; }
 fi
 # pam_rcc keeps its session records under /run/rcc; remove it afterwards if this test made it.
 [ -e /run/rcc ] || t_add_cleanup "rm -rf /run/rcc"
@@ -193,7 +199,7 @@ restore_etc() {
         rm -f /etc/ssh/sshd_config.d/rcc.conf /etc/sudoers.d/rcc
 }
 t_add_cleanup restore_etc
-t_add_cleanup "pkill -KILL -u $ACCT; pkill -KILL -u $LAB; ip netns exec $H $SETUP --yes uninstall"
+t_add_cleanup "pkill -KILL -u $ACCT; pkill -KILL -u $LAB; h_exec $SETUP --yes uninstall"
 
 meson install -C "$BUILD" --no-rebuild --quiet >"$T/meson-install.log" 2>&1 ||
         t_die "meson install failed: $(tail -3 "$T/meson-install.log")"
@@ -220,14 +226,14 @@ EOF
 snapshot >"$T/etc.before"
 tar -C / -cpf "$T/etc-backup.tar" --ignore-failed-read ${ETC_FILES//\/etc\//etc\/} 2>/dev/null
 
-if ip netns exec "$H" "$SETUP" --account "$ACCT" install >"$T/install.log" 2>&1; then
+if h_exec "$SETUP" --account "$ACCT" install >"$T/install.log" 2>&1; then
         ok "rcc-setup install"
 else
         not_ok "rcc-setup install"
         t_show_output "$(cat "$T/install.log")" 30
         t_finish
 fi
-t_check "rcc-setup install again changes nothing and succeeds" ip netns exec "$H" "$SETUP" --account "$ACCT" install
+t_check "rcc-setup install again changes nothing and succeeds" h_exec "$SETUP" --account "$ACCT" install
 t_check "rcc-setup image import" "$SETUP" --account "$ACCT" image import "$T/image.tar"
 t_check "rcc-setup key add" "$SETUP" key add "$ACCT" "$T/alice.key.pub" --user "$ALICE"
 t_check_fail "key add refuses a human who is not one of the account's users" \

@@ -124,7 +124,7 @@ podman_as() {
                 podman --default-mounts-file="$CONFIG_DIR/podman/mounts.conf" "$@" 2>&1 </dev/null)
         RC=$?
 }
-OUT=$(ip netns exec "$H" "$SETUP" doctor 2>&1)
+OUT=$(h_exec "$SETUP" doctor 2>&1)
 [[ $OUT == *"ok   Landlock ABI $LL_ABI: filesystem"* ]] && [ -n "$LL_ABI" ] &&
         ok "doctor: $(grep -o "Landlock ABI.*" <<<"$OUT")" ||
         { not_ok "doctor does not say which Landlock restrictions sessions get"; t_show_output "$(grep -i landlock <<<"$OUT")"; }
@@ -236,7 +236,7 @@ fi
 
 # ----------------------------------------------------------------------------- lab mode
 
-if ip netns exec "$H" "$SETUP" account add "$LAB" --owner "$BOB" --project "$HB/work/projb" >"$T/lab.log" 2>&1; then
+if h_exec "$SETUP" account add "$LAB" --owner "$BOB" --project "$HB/work/projb" >"$T/lab.log" 2>&1; then
         ok "rcc-setup account add (lab mode)"
 else
         not_ok "rcc-setup account add"
@@ -268,7 +268,7 @@ rsudo "$ALICE" "$PROJ" -u "$LAB" claude --version
 rssh bob "$LAB" -o "SetEnv=RCC_PROJECT=$PROJ" -- 'true'
 expect "lab: bob cannot open alice's project" 1 "*rcc-shell:*"
 t_check "rcc-setup account list names both accounts" bash -c "'$SETUP' account list | grep -q '$LAB' && '$SETUP' account list | grep -q '$ACCT'"
-t_check "rcc-setup account remove" ip netns exec "$H" "$SETUP" account remove "$LAB"
+t_check "rcc-setup account remove" h_exec "$SETUP" account remove "$LAB"
 t_check_fail "the lab account is gone" getent passwd "$LAB"
 # This test edited the lab account's file above: remove keeps an admin's edit, set aside as a
 # dotfile so the policy does not name a user that no longer exists.
@@ -283,7 +283,7 @@ fi
 
 pkill -KILL -u "$ACCT" 2>/dev/null
 sleep 0.5
-if ip netns exec "$H" "$SETUP" --yes uninstall >"$T/uninstall.log" 2>&1; then
+if h_exec "$SETUP" --yes uninstall >"$T/uninstall.log" 2>&1; then
         ok "rcc-setup uninstall"
 else
         not_ok "rcc-setup uninstall"
