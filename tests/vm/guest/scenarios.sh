@@ -3,7 +3,7 @@
 #
 # The rcc VM scenarios, run inside the test VM by rcc-vm-test.service (see tests/vm/run).
 #
-# The VM boots three times, and this script knows which boot it is from its state file:
+# The VM boots four times, and this script knows which boot it is from its state file:
 #   setup      first boot: the humans alice and bob appear, then the admin's steps from the
 #              README run on the live system: `rcc-setup install`, `image import`, `key add`.
 #   scenarios  second boot: what install enabled now starts the way it will on every boot
@@ -12,6 +12,8 @@
 #              rcc-firewall.service fail at the next boot (a drop-in).
 #   firewall-fails  third boot: the firewall unit failed; sandbox logins must be refused and
 #              everyone else's must work. The drop-in is removed again before the poweroff.
+#   escape     fourth boot: `rcc-setup uninstall` must leave /etc as before install; then the
+#              escape suite (tests/escape) runs here, with its own install, under AppArmor.
 # Each boot ends in a poweroff; the host boots again or reads the results.
 #
 # Results go to the serial console, one line each, for the host to collect:
@@ -260,7 +262,17 @@ sc_machine() {
         [ "$init" = systemd ] && [ "$cg" = cgroup2fs ] && [ "$aa" = Y ] && [[ $lsm == *apparmor* ]]
 }
 
+# What `rcc-setup uninstall` must put back byte for byte (the fourth boot compares): taken just
+# before install, after the humans were added.
+ETC_FILES=(/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid /etc/shells
+        /etc/pam.d/sshd /etc/pam.d/sudo /etc/pam.d/sudo-i)
+ETC_BEFORE="$STATE/etc-before-install"
+
 sc_install() {
+        local f
+        rm -rf "$ETC_BEFORE"
+        mkdir -p "$ETC_BEFORE"
+        for f in "${ETC_FILES[@]}"; do [ -e "$f" ] && cp -p "$f" "$ETC_BEFORE/${f//\//_}"; done
         step "$SETUP" install || return 1
         MSG="$(grep -c . <<<"$STEP_OUT") lines of output"
 }
@@ -329,6 +341,33 @@ sc_ssh_session() {
         MSG="exit $RC, read '$OUT', wanted '$want'"
         note "$ERR"
         return 1
+}
+
+# The profiles rcc-setup installed are loaded in enforce mode, and a session runs under them:
+# inside alice's container, the process's label is the stack that rcc-runtime's exec of the
+# container's init sets up (rcc-container//&rcc-runtime: the kernel names a stack in sorted
+# order), reached only through rcc-shell -> rcc-podman -> rcc-runtime. And the agent's own
+# work is not broken by them: it writes the container's /tmp and copies a file of the image,
+# both checked by overlayfs against podman's profile too (apparmor/README.md, limit 5).
+AGENT_WORK='echo rcc-vm-tmp >/tmp/rcc-vm-tmp && cat /tmp/rcc-vm-tmp && cp /bin/busybox /tmp/rcc-vm-bb && echo copied'
+sc_apparmor() {
+        local f name mode missing=() loaded=0
+        for f in /etc/apparmor.d/rcc-*; do
+                name=$(basename "$f")
+                mode=$(sed -n "s/^$name (\(.*\))\$/\1/p" /sys/kernel/security/apparmor/profiles)
+                if [ "$mode" = enforce ]; then loaded=$((loaded + 1)); else missing+=("$name(${mode:-not loaded})"); fi
+        done
+        ssh_as alice rcc -o "SetEnv=RCC_PROJECT=$ALICE_PROJ" -- "cat /proc/self/attr/current; $AGENT_WORK"
+        local label=${OUT%%$'\n'*} work=${OUT#*$'\n'}
+        MSG="$loaded rcc profiles in enforce mode; a process in alice's container is '$label'; /tmp and image files: ${work//$'\n'/ }"
+        if [ "$loaded" = 0 ] || [ ${#missing[@]} -gt 0 ]; then
+                MSG="$MSG; not enforcing: ${missing[*]:-no rcc profile in /etc/apparmor.d}"
+                return 1
+        fi
+        if [ "$RC" != 0 ] || [[ $label != *"rcc-container"*"(enforce)"* ]] || [ "$work" != $'rcc-vm-tmp\ncopied' ]; then
+                note "ssh exit $RC: $ERR"
+                return 1
+        fi
 }
 
 # alice runs `sudo -u rcc claude --version` from her project: the test image's stand-in answers
@@ -677,6 +716,82 @@ wait_user_manager() {
                 "$(systemctl show -p ActiveEnterTimestampMonotonic --value "user@$uid.service") us after boot"
 }
 
+# ----------------------------------------------------------------------------- fourth boot: escape suite
+
+# The admin takes rcc off again: `rcc-setup uninstall` (the account's user manager, kept by
+# lingering, is running: uninstall must stop it), then the files `meson install` put there. The
+# files install edited must be as they were before it; and nothing of rcc may be left for the
+# escape suite's own install to trip over.
+sc_uninstall() {
+        local f diffs=()
+        step "$SETUP" --yes uninstall || return 1
+        for f in "${ETC_FILES[@]}"; do
+                if [ -e "$ETC_BEFORE/${f//\//_}" ]; then
+                        cmp -s "$ETC_BEFORE/${f//\//_}" "$f" || diffs+=("$f")
+                elif [ -e "$f" ]; then
+                        diffs+=("$f (new)")
+                fi
+        done
+        for f in "${diffs[@]}"; do note "$(diff -u "$ETC_BEFORE/${f//\//_}" "${f% (new)}" | tail -n +3 | head -n 6)"; done
+        # As an admin removes a meson install: what it installed, by its own list.
+        meson introspect --installed "$RCC_VM_BUILD" |
+                python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).values()))' |
+                while IFS= read -r f; do rm -f -- "$f"; done
+        rm -rf /etc/rcc /var/lib/rcc
+        local left
+        left=$(id rcc 2>&1 | grep -v 'no such user'; id rcc-bob 2>&1 | grep -v 'no such user'
+                ls -d /usr/bin/rcc-shell /usr/sbin/rcc-setup /etc/ssh/sshd_config.d/rcc.conf /etc/sudoers.d/rcc* \
+                        /etc/apparmor.d/rcc-* 2>/dev/null)
+        MSG="uninstall exit 0; ${#ETC_FILES[@]} files compared with before install"
+        if [ ${#diffs[@]} -gt 0 ] || [ -n "$left" ]; then
+                MSG="$MSG: differ: ${diffs[*]:-none}; left behind: ${left//$'\n'/ }"
+                return 1
+        fi
+}
+
+# The escape suite (tests/escape/run-escapes.sh), run here as CI runs it on a build machine: it
+# installs the build itself (meson install, rcc-setup install for an account of its own, which
+# loads the AppArmor profiles here), and every attack must be contained. Meanwhile a sampler
+# records the AppArmor labels of every process of the machine (attr/current: AppArmor is the
+# only LSM here that has one), to show which profiles the sessions actually ran under.
+sc_escape_suite() {
+        local out rc labels="$STATE/labels" summary
+        : >"$labels"
+        sample_labels "$labels" &
+        local sampler=$!
+        out=$(timeout 1500 bash "$RCC_VM_SOURCE/tests/escape/run-escapes.sh" "$RCC_VM_BUILD" 2>&1)
+        rc=$?
+        kill "$sampler" 2>/dev/null
+        wait "$sampler" 2>/dev/null
+        printf '%s\n' "--- run-escapes.sh: rc=$rc" "$out"
+        summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
+        local seen
+        seen=$(sort -u "$labels" | grep '^rcc-' | tr '\n' ' ')
+        MSG="${summary:-no summary (exit $rc)}; AppArmor labels seen: ${seen:-none}"
+        note "$(grep -E '^not ok ' <<<"$out")"
+        [ -z "$summary" ] && note "$(tail -n 12 <<<"$out")"
+        [ "$rc" = 0 ] && [[ $summary == *" 0 failed" ]] && [[ $seen == *rcc-shell* ]] && [[ $seen == *rcc-container* ]]
+}
+
+# sample_labels FILE: every half second, the AppArmor label of every process (mode stripped),
+# appended to FILE when new.
+sample_labels() {
+        local f l
+        declare -A seen=()
+        while :; do
+                for f in /proc/[0-9]*/attr/current; do
+                        l=""
+                        read -r l 2>/dev/null <"$f" # (false at a missing newline, with l set)
+                        l=${l% (*)}
+                        [ -n "$l" ] || continue
+                        [ -n "${seen[$l]-}" ] && continue
+                        seen[$l]=1
+                        echo "$l" >>"$1"
+                done
+                sleep 0.5
+        done
+}
+
 # ----------------------------------------------------------------------------- main
 
 phase=$(cat "$STATE/phase" 2>/dev/null || echo setup)
@@ -695,6 +810,7 @@ scenarios)
         run_scenario doctor sc_doctor
         run_scenario firewall-at-boot sc_firewall_at_boot
         run_scenario ssh-session sc_ssh_session
+        run_scenario apparmor sc_apparmor
         run_scenario sudo-session sc_sudo_session
         run_scenario limits-ssh sc_limits_ssh
         run_scenario limits-sudo sc_limits_sudo
@@ -710,6 +826,13 @@ scenarios)
 firewall-fails)
         run_scenario firewall-fails-at-boot sc_firewall_fails_at_boot
         restore_firewall
+        echo escape >"$STATE/phase"
+        ;;
+escape)
+        # shellcheck source=/dev/null
+        . /usr/local/lib/rcc-vm-test/paths
+        run_scenario uninstall sc_uninstall
+        run_scenario escape-suite sc_escape_suite
         touch "$STATE/done"
         ;;
 *)
