@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The rcc VM scenarios of the first boot (setup): functions and the values they share,
-# sourced by scenarios.sh, which runs them (see there).
+# The rcc VM scenarios of the first boot (setup):
+# their functions and the values they share, sourced by scenarios.sh, which runs them.
 
 # ----------------------------------------------------------------------------- first boot: setup
 

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The rcc VM scenarios of the fourth boot (uninstall, the escape suite): functions and the values they share,
-# sourced by scenarios.sh, which runs them (see there).
+# The rcc VM scenarios of the fourth boot (uninstall, the escape suite):
+# their functions and the values they share, sourced by scenarios.sh, which runs them.
 
 # ----------------------------------------------------------------------------- fourth boot: escape suite
 
