@@ -11,6 +11,7 @@
 
 #include "cidr.h"
 #include "netranges.h"
+#include "merge.h"
 #include "ruleset.h"
 #include "sha256.h"
 

@@ -122,8 +122,8 @@ static size_t count_host_rules(const Policy *p) {
 }
 
 int hostfacts_gather(
-        const Policy *p, bool resolve_names, void (*warn)(const char *name, const char *why),
-        HostFactsStore *ret, RccDiag *diag) {
+        const Policy *p, bool resolve_names, HostFactsWarn warn, void *userdata, HostFactsStore *ret,
+        RccDiag *diag) {
         size_t max_names = count_host_rules(p);
         HostFactsStore s = {};
         int r;
@@ -153,7 +153,7 @@ int hostfacts_gather(
                         resolve_one(name, s.addrs + n_addrs, &found, MAX_ADDRS_PER_NAME, &why);
                         n_addrs += found;
                         if (why && warn)
-                                warn(name, why);
+                                warn(userdata, name, why);
                         s.names[n_names] = name;
                         s.offsets[++n_names] = n_addrs;
                 }

@@ -22,7 +22,8 @@ int hostfacts_read_resolvers(const char *resolv_conf, Cidr **ret, size_t *ret_n)
 /* Gather the facts the policy needs. With resolve_names false, names are left unresolved (for
  * `show`, which touches no network). Names that fail to resolve are reported through warn(),
  * and leave their set empty: fail closed. */
+typedef void (*HostFactsWarn)(void *userdata, const char *name, const char *why);
 int hostfacts_gather(
-        const Policy *p, bool resolve_names, void (*warn)(const char *name, const char *why),
-        HostFactsStore *ret, RccDiag *diag);
+        const Policy *p, bool resolve_names, HostFactsWarn warn, void *userdata, HostFactsStore *ret,
+        RccDiag *diag);
 void hostfacts_done(HostFactsStore *s);

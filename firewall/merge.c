@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge.h"
 #include "ruleset.h"
 
 int elem_vec_push(ElemVec *vec, const SetElem *e) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside the rcc-nft library: what the apply batch is made of, shared by nft-batch.c (tables, sets,
- * elements, the batch as a whole), nft-rules.c (the rules) and nft-verify.c (which builds the same
- * batch to compare the kernel's table with, so that apply and verify have one source of truth).
+ * The pure builder of table inet rcc's batches: nft-build.c (tables, sets, elements, the batch as a
+ * whole) and nft-rules.c (the rules). It fills a batch and sends nothing: nft-apply.c commits what
+ * it builds, and nft-verify.c builds the same batch to compare the kernel's table with, so that
+ * apply and verify have one source of truth. pam_rcc links it for verification.
  */
 #pragma once
 
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "nft-query.h"
+#include "nft-netlink.h"
 #include "ruleset.h"
 
 #define NFT_ACCOUNTS_MAP "accounts"
@@ -54,8 +55,20 @@ static inline uint32_t nft_set_id_at(size_t i) {
 int nft_add_output_rule(NftBatch *b);
 int nft_add_account_rules(NftBatch *b, const Ruleset *rs, size_t i);
 
-/* nft-batch.c: refuse a ruleset whose sets are not normalized or whose names are missing (an
- * internal error: the compiler guarantees both), before anything is sent. */
+/* Refuse a ruleset whose sets are not normalized or whose names are missing (an internal error:
+ * the compiler guarantees both), before anything is sent; and one such set. */
 int nft_validate_ruleset(const Ruleset *rs, RccDiag *diag);
-/* nft-batch.c: the messages of nft_apply()'s transaction, into a begun batch. */
-int nft_build_apply(NftBatch *b, const Ruleset *rs);
+int nft_validate_set(const RulesetSet *s, RccDiag *diag);
+/* The messages of nft_apply()'s transaction, into a begun batch; the new table gets table_flags
+ * (NFT_TABLE_F_*). */
+int nft_build_apply(NftBatch *b, const Ruleset *rs, uint32_t table_flags);
+
+/* Single messages, for nft_remove() and nft_refresh(): the table (NEWTABLE or DELTABLE, with
+ * netlink flags, table flags - NFT_TABLE_FLAGS_KEEP: none sent - and comment); a set's elements
+ * added (set_id 0: an existing set, by name), deleted (gone: a concatenated set's, as the kernel
+ * reported them), or all flushed. */
+#define NFT_TABLE_FLAGS_KEEP UINT32_MAX
+int nft_add_table(NftBatch *b, uint16_t type, uint16_t flags, uint32_t table_flags, const char *comment);
+int nft_add_set_elems(NftBatch *b, const RulesetSet *set, uint32_t set_id);
+int nft_del_set_elems(NftBatch *b, const RulesetSet *gone);
+int nft_add_flush(NftBatch *b, const RulesetSet *set);

@@ -1,17 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Talking to nf_tables (nft-query.c): the netlink plumbing, done the way nftables' own src/mnl.c
- * does it, and reading table inet rcc back.
- *
- *   - one socket per operation, extended acks on;
- *   - requests and dumps, read until their acknowledgement or end, retried when a concurrent
- *     change interrupts a dump;
- *   - batches: a multi-page nftnl_batch between BEGIN and END, every message acknowledged, sent
- *     with one sendmsg(), every acknowledgement read back and each error mapped to the object
- *     (and, with the kernel's extended ack, the set element) that caused it;
- *   - errno -> what to do about it, for RccDiag.
- *
- * What goes into a batch is nft-batch.c's business; this file only carries it.
+ * Reading table inet rcc back (nft-query.c): its status (comment, counters), the ruleset
+ * generation, and the elements of its sets. The read side, which pam_rcc links.
  */
 #pragma once
 
@@ -19,22 +9,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "ruleset.h"
+#include <linux/netfilter/nf_tables.h>
 
-struct mnl_socket;
-struct nlmsghdr;
-struct nftnl_batch;
-struct nftnl_table;
+#include "diag.h"
+#include "nft-netlink.h"
+#include "ruleset.h"
 
 typedef struct NftCounter {
         char name[RCC_NAME_MAX];
         uint64_t packets, bytes;
 } NftCounter;
 
+/* The kernel's table flags that say who holds the table (linux/netfilter/nf_tables.h; PERSIST is
+ * newer than the headers of Debian 12). OWNER (Linux >= 5.12): only the netlink socket that created
+ * the table may change or delete it, `nft flush ruleset` passes it by, and it goes when that socket
+ * closes. PERSIST (Linux >= 6.9): it stays then, orphaned (OWNER cleared) until a new owner takes
+ * it over. */
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4
+#endif
+#define NFT_TABLE_F_HOLD (NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST)
+
+typedef struct NftTableInfo {
+        char comment[256]; /* "" when it has none */
+        uint32_t flags;    /* NFT_TABLE_F_* */
+        uint32_t owner;    /* the owning socket's netlink port id; 0 when it has no owner */
+} NftTableInfo;
+
 typedef struct NftStatus {
-        bool loaded;       /* table inet rcc exists */
-        char comment[256]; /* its comment, "" when it has none */
+        bool loaded;        /* table inet rcc exists */
+        NftTableInfo table; /* ...and what it is */
         NftCounter *counters;
         size_t n_counters;
 } NftStatus;
@@ -44,32 +48,12 @@ typedef struct NftStatus {
 int nft_status(NftStatus *ret, RccDiag *diag);
 void nft_status_done(NftStatus *s);
 
-/* --- shared with nft-batch.c and nft-verify.c --- */
-
-/* A NETLINK_NETFILTER socket with extended acks on and acks capped to the header. */
-int nft_socket_open(struct mnl_socket **ret, RccDiag *diag);
-void nft_socket_closep(struct mnl_socket **nl);
-
-/* Fill diag with what went wrong talking to the kernel about `what` ("set allow4_1001") and what to
- * do about it; extack is the kernel's own explanation or NULL. Returns r (negative errno). */
-int nft_diag_errno(RccDiag *diag, int r, const char *what, const char *extack);
-
-/* Called for each reply message of a request or dump; a negative errno stops the exchange (after
- * the rest of the replies are read) and becomes its result. */
-typedef int (*NftReplyCallback)(const struct nlmsghdr *nlh, void *userdata);
-
-/* Send one request (its sequence number is filled in) and read replies until its acknowledgement or
- * the end of its dump. Returns 0, -EINTR when a dump was interrupted by a concurrent change (the
- * caller retries), or a negative errno (the kernel's, the callback's or the socket's); extack (may be
- * NULL) gets the kernel's explanation if any. */
-int nft_talk(
-        struct mnl_socket *nl, struct nlmsghdr *req, NftReplyCallback cb, void *userdata, char *extack,
-        size_t extack_size);
-
 /* The ruleset generation: a batch that carries it is refused (-ERESTART) if anything changed since. */
 int nft_query_genid(struct mnl_socket *nl, uint32_t *ret_genid, RccDiag *diag);
 
-/* The comment of table inet rcc; -ENOENT (diag untouched) when there is no such table. */
+/* Table inet rcc's comment, flags and owner; -ENOENT (diag untouched) when there is no such table. */
+int nft_query_table(struct mnl_socket *nl, NftTableInfo *ret, RccDiag *diag);
+/* Just its comment. */
 int nft_query_comment(struct mnl_socket *nl, char *buf, size_t size, RccDiag *diag);
 
 /* The comment in a table's userdata into buf ("" when it has none); -EBADMSG if the userdata is
@@ -81,61 +65,3 @@ int nft_table_comment(const struct nftnl_table *t, char *buf, size_t size);
  * array is malloc()ed; NULL when the set is empty. */
 int nft_query_set_elems(
         struct mnl_socket *nl, const RulesetSet *set, SetElem **ret, size_t *ret_n, RccDiag *diag);
-
-/* What one message of a batch is about, for error messages. */
-typedef struct NftMsgInfo {
-        char what[96];         /* "rule 3 of chain acct_1001" */
-        const RulesetSet *set; /* element messages: the set (NULL: the accounts map) */
-        uint32_t *elem_off;    /* element messages: where each element starts in the message */
-        uint32_t *elem_idx;    /* ... and which of set->elems (or which account) it encodes */
-        uint32_t n_elems;
-        bool answered;
-} NftMsgInfo;
-
-typedef struct NftBatch {
-        struct nftnl_batch *nb;
-        uint32_t seq0; /* BATCH_BEGIN's; message i has seq0 + 1 + i, then comes BATCH_END */
-        NftMsgInfo *msgs;
-        size_t n_msgs, allocated;
-} NftBatch;
-
-/* Start a batch; with genid != 0 the kernel applies it only if the ruleset is still at genid. */
-int nft_batch_begin(NftBatch *b, uint32_t genid);
-void nft_batch_done(NftBatch *b);
-/* Start the next message (family inet, acknowledged) in the batch buffer, described by fmt. The
- * caller puts the payload, may annotate nft_batch_last(), and calls nft_batch_next(). NULL on ENOMEM. */
-struct nlmsghdr *nft_batch_msg(NftBatch *b, uint16_t type, uint16_t flags, const char *fmt, ...)
-        _printf_(4, 5);
-NftMsgInfo *nft_batch_last(NftBatch *b);
-int nft_batch_next(NftBatch *b);
-/* End the batch, send it and read every acknowledgement. 0 when the kernel committed all of it. */
-int nft_batch_commit(struct mnl_socket *nl, NftBatch *b, RccDiag *diag);
-
-/* Where each field of a set key lives: nft stores every field of a concatenation in whole 32-bit
- * registers, so the key is addr | proto padded to 4 | port (big endian) padded to 4. */
-typedef struct NftKeyLayout {
-        bool concat;
-        unsigned addr_len; /* 4 or 16 */
-        unsigned key_len;  /* bytes of the whole key */
-} NftKeyLayout;
-
-static inline NftKeyLayout nft_key_layout(SetKey key) {
-        switch (key) {
-        case SET_KEY_IPV4:
-                return (NftKeyLayout){.concat = false, .addr_len = 4, .key_len = 4};
-        case SET_KEY_IPV6:
-                return (NftKeyLayout){.concat = false, .addr_len = 16, .key_len = 16};
-        case SET_KEY_IPV4_PROTO_PORT:
-                return (NftKeyLayout){.concat = true, .addr_len = 4, .key_len = 4 + 4 + 4};
-        case SET_KEY_IPV6_PROTO_PORT:
-                return (NftKeyLayout){.concat = true, .addr_len = 16, .key_len = 16 + 4 + 4};
-        }
-        return (NftKeyLayout){.concat = false, .addr_len = 0, .key_len = 0};
-}
-
-/* "10.0.0.0-10.255.255.255 . 6-6 . 22-22" for error messages; buf needs >= NFT_ELEM_STRLEN. */
-#define NFT_ELEM_STRLEN 160
-const char *nft_format_elem(SetKey key, const SetElem *e, char *buf, size_t size);
-
-/* Receive buffer for one recv(): the largest nf_tables message is a bit over 64 KiB. */
-#define NFT_RECV_BUFSIZE (128u * 1024)

@@ -12,7 +12,6 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
 
@@ -140,44 +139,18 @@ static void e_daddr(Rule *rule, unsigned addr_len) {
         e_payload(rule, NFT_PAYLOAD_NETWORK_HEADER, addr_len == 4 ? 16 : 24, addr_len, NFT_REG_1);
 }
 
-/* ip daddr . meta l4proto . th dport: each field in whole 32-bit registers from NFT_REG_1 on; nft
- * converts the 1-byte protocol to network order as a 2-byte value, and so must we. */
+/* ip daddr . meta l4proto . th dport: each field in whole 32-bit registers from NFT_REG_1 on. The
+ * protocol is one byte, loaded into a zeroed register and compared as one: nftables before 1.1
+ * followed the load with `byteorder hton(reg, 2, 1)`, which converts len / size = 0 values (a no-op)
+ * and which Linux 6.12 refuses with EOPNOTSUPP; nftables 1.1 no longer emits it, and neither do we.
+ * The set elements are encoded the same either way. */
 static void e_concat_key(Rule *rule, unsigned addr_len) {
         unsigned proto = addr_len / 4;
-        struct nftnl_expr *e;
 
         e_daddr(rule, addr_len);
         e_meta(rule, NFT_META_L4PROTO, reg32(proto));
-        e = rule_expr(rule, "byteorder");
-        if (e) {
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, reg32(proto));
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, reg32(proto));
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 1);
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 2);
-        }
         /* th dport: bytes 2-3 of the transport header. */
         e_payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg32(proto + 1));
-}
-
-/* ct state established,related */
-static void e_ct_established(Rule *rule) {
-        const uint32_t mask = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), zero = 0;
-        struct nftnl_expr *e = rule_expr(rule, "ct");
-
-        if (e) {
-                nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
-                nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-        }
-        e = rule_expr(rule, "bitwise");
-        if (e) {
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-                nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
-                rule_check(rule, nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask)));
-                rule_check(rule, nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero)));
-        }
-        e_cmp(rule, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
 /* fib daddr type local */
@@ -211,8 +184,9 @@ int nft_add_output_rule(NftBatch *b) {
         return rule_commit(b, &rule, "output", 1);
 }
 
-/* counter name "denied_UID"; limit rate 10/minute log level audit; meta l4proto tcp reject with
- * tcp reset; reject with icmpx admin-prohibited */
+/* counter name "denied_UID"; limit rate RATE/second burst BURST packets log prefix "rcc UID "
+ * group GROUP; limit rate 10/minute log level audit; meta l4proto tcp reject with tcp reset;
+ * reject with icmpx admin-prohibited */
 static int add_deny_rules(NftBatch *b, const RulesetAccount *a) {
         const uint8_t tcp = IPPROTO_TCP;
         struct nftnl_expr *e;
@@ -228,6 +202,27 @@ static int add_deny_rules(NftBatch *b, const RulesetAccount *a) {
         if ((r = rule_commit(b, &rule, a->deny_chain, 1)) < 0)
                 return r;
 
+        /* Every refused packet, within a rate, to rcc-firewalld (firewall/service/denials.c),
+         * its account in the prefix; the first bytes only: the service's group copies 128. */
+        rule_begin(&rule, a->deny_chain);
+        e = rule_expr(&rule, "limit");
+        if (e) {
+                nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, RCC_NFLOG_RATE);
+                nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, RCC_NFLOG_BURST);
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+                nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+        }
+        e = rule_expr(&rule, "log");
+        if (e) {
+                char prefix[32];
+                snprintf(prefix, sizeof prefix, "%s%u ", RCC_NFLOG_PREFIX, (unsigned)a->uid);
+                rule_check(&rule, nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix));
+                nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, RCC_NFLOG_GROUP);
+        }
+        if ((r = rule_commit(b, &rule, a->deny_chain, 2)) < 0)
+                return r;
+
         rule_begin(&rule, a->deny_chain);
         e = rule_expr(&rule, "limit");
         if (e) {
@@ -240,19 +235,19 @@ static int add_deny_rules(NftBatch *b, const RulesetAccount *a) {
         e = rule_expr(&rule, "log");
         if (e)
                 nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, NFT_LOGLEVEL_AUDIT);
-        if ((r = rule_commit(b, &rule, a->deny_chain, 2)) < 0)
+        if ((r = rule_commit(b, &rule, a->deny_chain, 3)) < 0)
                 return r;
 
         rule_begin(&rule, a->deny_chain);
         e_meta(&rule, NFT_META_L4PROTO, NFT_REG_1);
         e_cmp(&rule, NFT_CMP_EQ, &tcp, sizeof(tcp));
         e_reject(&rule, NFT_REJECT_TCP_RST, 0);
-        if ((r = rule_commit(b, &rule, a->deny_chain, 3)) < 0)
+        if ((r = rule_commit(b, &rule, a->deny_chain, 4)) < 0)
                 return r;
 
         rule_begin(&rule, a->deny_chain);
         e_reject(&rule, NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
-        return rule_commit(b, &rule, a->deny_chain, 4);
+        return rule_commit(b, &rule, a->deny_chain, 5);
 }
 
 int nft_add_account_rules(NftBatch *b, const Ruleset *rs, size_t i) {
@@ -265,11 +260,6 @@ int nft_add_account_rules(NftBatch *b, const Ruleset *rs, size_t i) {
         Rule rule;
         int r;
 
-        rule_begin(&rule, a->chain);
-        e_ct_established(&rule);
-        e_verdict(&rule, NF_ACCEPT, NULL);
-        if ((r = rule_commit(b, &rule, a->chain, ++n)) < 0)
-                return r;
         for (size_t j = 0; j < ELEMENTSOF(allow); j++) {
                 const RulesetSet *set = nft_set_at(rs, allow[j]);
 

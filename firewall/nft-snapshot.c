@@ -21,6 +21,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nft-build.h"
+#include "nft-query.h"
 #include "nft-snapshot.h"
 
 #define SNAPSHOT_ATTEMPTS 3 /* reads of the whole table, when a concurrent change spoils one */
@@ -236,7 +237,7 @@ int nft_snapshot_expected(const Ruleset *rs, NftSnapshot *ret) {
         size_t i = 0;
         int n_iov, r;
 
-        if ((r = nft_batch_begin(&b, 0)) < 0 || (r = nft_build_apply(&b, rs)) < 0)
+        if ((r = nft_batch_begin(&b, 0)) < 0 || (r = nft_build_apply(&b, rs, 0)) < 0)
                 return r;
         n_iov = nftnl_batch_iovec_len(b.nb);
         iov = calloc(n_iov > 0 ? (size_t)n_iov : 1, sizeof(struct iovec));
@@ -291,12 +292,21 @@ static int dump_cb(const struct nlmsghdr *nlh, void *userdata) {
         return list_add(d->list, d->kind, o);
 }
 
+/* The table as the kernel has it, less who holds it: the owner and persist flags and the owner's
+ * port id say which process keeps the table, not what it enforces; nft_status() reports them. */
 static int table_cb(const struct nlmsghdr *nlh, void *userdata) {
         struct nftnl_table **t = userdata;
 
         if (!*t && !(*t = nftnl_table_alloc()))
                 return -ENOMEM;
-        return nftnl_table_nlmsg_parse(nlh, *t) < 0 ? -EBADMSG : 0;
+        if (nftnl_table_nlmsg_parse(nlh, *t) < 0)
+                return -EBADMSG;
+        if (nftnl_table_is_set(*t, NFTNL_TABLE_FLAGS))
+                nftnl_table_set_u32(
+                        *t, NFTNL_TABLE_FLAGS,
+                        nftnl_table_get_u32(*t, NFTNL_TABLE_FLAGS) & ~NFT_TABLE_F_HOLD);
+        nftnl_table_unset(*t, NFTNL_TABLE_OWNER);
+        return 0;
 }
 
 static int elems_cb(const struct nlmsghdr *nlh, void *userdata) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Inside the rcc-nft library, for nft-verify.c: table inet rcc as two snapshots of nftnl objects,
- * the one nft_apply() would create (read back out of the very batch nft-batch.c builds for it,
+ * the one nft_apply() would create (read back out of the very batch nft-build.c builds for it,
  * parsed the way a dump is parsed) and the one the kernel holds (dumped as of one ruleset
  * generation). Elements are read only for sets that are not dynamic.
  */

@@ -19,10 +19,12 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "nft-build.h"
+#include "nft-query.h"
 #include "nft-snapshot.h"
 #include "nft-verify.h"
 
@@ -56,7 +58,8 @@ typedef const void *(*AttrGet)(const void *obj, uint16_t attr, uint32_t *len);
 
 typedef struct Attr {
         uint16_t attr;
-        char fmt;      /* how to print it: 'u' unsigned, 'd' signed, 'x' flags, 's' string, 'b' bytes */
+        char fmt;      /* how to print it: 'u' unsigned, 'd' signed, 'x' flags, 's' string, 'b' bytes,
+                        * 'U' a set's userdata (bytes, compared as nft_set_userdata_compared() says) */
         bool presence; /* an absent attribute differs from a zero one (a hook, a chain type) */
         const char *name;
 } Attr;
@@ -92,6 +95,24 @@ static const Attr rule_attrs[] = {
         {NFTNL_RULE_COMPAT_PROTO, 'u', false, "compat protocol"},
         {NFTNL_RULE_COMPAT_FLAGS, 'x', false, "compat flags"},
 };
+size_t nft_set_userdata_compared(const void *udata, size_t len, uint8_t out[static NFT_SET_USERDATA_MAX]) {
+        const uint8_t *p = udata;
+        size_t i = 0, n = 0;
+
+        if (!p)
+                return 0;
+        if (len > NFT_SET_USERDATA_MAX)
+                len = NFT_SET_USERDATA_MAX;
+        for (; i + 2 <= len && i + 2 + p[i + 1] <= len; i += 2 + (size_t)p[i + 1]) {
+                if (p[i] == NFTNL_UDATA_SET_KEY_TYPEOF || p[i] == NFTNL_UDATA_SET_DATA_TYPEOF)
+                        continue;
+                memcpy(out + n, p + i, 2 + (size_t)p[i + 1]);
+                n += 2 + (size_t)p[i + 1];
+        }
+        memcpy(out + n, p + i, len - i);
+        return n + len - i;
+}
+
 static const Attr set_attrs[] = {
         {NFTNL_SET_FLAGS, 'x', false, "flags"},
         {NFTNL_SET_KEY_TYPE, 'x', false, "key type"},
@@ -104,7 +125,7 @@ static const Attr set_attrs[] = {
         {NFTNL_SET_DESC_CONCAT, 'b', false, "concatenation"},
         {NFTNL_SET_TIMEOUT, 'u', false, "timeout"},
         {NFTNL_SET_GC_INTERVAL, 'u', false, "gc-interval"},
-        {NFTNL_SET_USERDATA, 'b', false, "userdata"},
+        {NFTNL_SET_USERDATA, 'U', false, "userdata"},
 };
 static const Attr obj_attrs[] = {
         {NFTNL_OBJ_TYPE, 'u', false, "type"},
@@ -175,11 +196,18 @@ static bool attrs_differ(
         for (size_t i = 0; i < n; i++) {
                 uint32_t wl = 0, hl = 0;
                 const void *w = get(want, attrs[i].attr, &wl), *h = get(have, attrs[i].attr, &hl);
+                uint8_t wc[NFT_SET_USERDATA_MAX], hc[NFT_SET_USERDATA_MAX];
                 char ws[64], hs[64];
 
+                if (attrs[i].fmt == 'U') { /* a set's userdata: as nft_set_userdata_compared() */
+                        wl = (uint32_t)nft_set_userdata_compared(w, wl, wc);
+                        hl = (uint32_t)nft_set_userdata_compared(h, hl, hc);
+                        w = w ? wc : NULL;
+                        h = h ? hc : NULL;
+                }
                 if (attr_equal(w, wl, h, hl, attrs[i].presence))
                         continue;
-                if (attrs[i].fmt == 'b')
+                if (attrs[i].fmt == 'b' || attrs[i].fmt == 'U')
                         snprintf(detail, size, "its %s is not what apply made", attrs[i].name);
                 else
                         snprintf(

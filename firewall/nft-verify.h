@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "ruleset.h"
@@ -34,3 +35,16 @@
  * differs: element 10.0.0.0/8 missing", "extra chain 'x'". Returns 0, or a negative errno (with
  * diag) when the kernel's table could not be read. */
 int nft_verify(const Ruleset *rs, bool *ret_intact, char *why, size_t why_size, RccDiag *diag);
+
+/* The most userdata the kernel keeps for a set (NFT_USERDATA_MAXLEN). */
+#define NFT_SET_USERDATA_MAX 256
+
+/* A set's userdata as nft_verify() compares it, into out; returns its length. Left out: the
+ * "typeof" nests (NFTNL_UDATA_SET_KEY_TYPEOF, NFTNL_UDATA_SET_DATA_TYPEOF), nft's notes on how to
+ * print the key and the data, which nftables 1.1 writes in more detail than 1.0 and rcc: a plain-
+ * value typeof for a set or map declared with `type` (rcc's accounts map), the members' types in a
+ * concatenation's (nft 1.1.3 on Debian 13, tests/vm scenario nft-encoding). What the kernel
+ * matches on (key type and length, concatenation fields, flags) is compared as attributes of
+ * their own, and nft lists the set the same either way. Every other byte stays, the key's and
+ * data's byte order and a malformed rest included. */
+size_t nft_set_userdata_compared(const void *udata, size_t len, uint8_t out[static NFT_SET_USERDATA_MAX]);

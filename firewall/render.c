@@ -2,7 +2,7 @@
 /*
  * Ruleset -> nft syntax. What `rcc-firewall show` prints and `nft -f` accepts; with
  * RENDER_STATIC, also the exact bytes the digest covers. The order of objects and rules here is
- * the order nft-batch.c sends them in.
+ * the order nft-build.c puts them in its batch.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -110,7 +110,6 @@ static void render_account_chain(FILE *f, const Ruleset *rs, const RulesetAccoun
                                      &ra->hosts6, &rs->resolvers4, &rs->resolvers6};
 
         fprintf(f, "\tchain %s {\n", ra->chain);
-        fputs("\t\tct state established,related accept\n", f);
         for (size_t i = 0; i < ELEMENTSOF(allow); i++)
                 fprintf(f, "\t\t%s daddr . meta l4proto . th dport @%s accept\n",
                         set_key_addr_len(allow[i]->key) == 4 ? "ip" : "ip6", allow[i]->name);
@@ -123,6 +122,8 @@ static void render_account_chain(FILE *f, const Ruleset *rs, const RulesetAccoun
 
         fprintf(f, "\tchain %s {\n", ra->deny_chain);
         fprintf(f, "\t\tcounter name \"%s\"\n", ra->counter);
+        fprintf(f, "\t\tlimit rate %u/second burst %u packets log prefix \"%s%u \" group %u\n",
+                RCC_NFLOG_RATE, RCC_NFLOG_BURST, RCC_NFLOG_PREFIX, (unsigned)ra->uid, RCC_NFLOG_GROUP);
         fputs("\t\tlimit rate 10/minute log level audit\n", f);
         fputs("\t\tmeta l4proto tcp reject with tcp reset\n", f);
         fputs("\t\treject with icmpx admin-prohibited\n", f);

@@ -2,7 +2,7 @@
 /*
  * The compiled ruleset: what table "inet rcc" holds, as plain data. compile.c builds it from a
  * Policy (pure: no I/O but what the caller passes in), render.c prints it in nft syntax, and
- * nft-batch.c turns the same data into one netlink batch. Its shape is fixed, so both back ends
+ * nft-build.c turns the same data into one netlink batch. Its shape is fixed, so both back ends
  * walk it the same way and cannot drift apart:
  *
  *   table inet rcc {
@@ -16,8 +16,8 @@
  *       set block4_UID/block6_UID { addr; flags interval }                 special-purpose + deny
  *     chain output { type filter hook output priority filter; policy accept;
  *                    meta skuid vmap @accounts }
- *     chain acct_UID {
- *       ct state established,related accept
+ *     chain acct_UID {                        (every packet, not only a connection's first: what
+ *                                              the table denies now, no connection carries on)
  *       ip daddr . meta l4proto . th dport @allow4_UID accept      (and allow6, hosts4, hosts6,
  *       ...                                                          resolvers4, resolvers6)
  *       fib daddr type local goto deny_UID
@@ -27,6 +27,8 @@
  *     }
  *     chain deny_UID {
  *       counter name "denied_UID"
+ *       limit rate 50/second burst 100 packets log prefix "rcc UID " group 29283
+ *                                                   (to rcc-firewalld: what was refused, and why)
  *       limit rate 10/minute log level audit
  *       meta l4proto tcp reject with tcp reset
  *       reject with icmpx admin-prohibited
@@ -42,6 +44,7 @@
 #include <sys/types.h>
 
 #include "arena.h"
+#include "denial.h"
 #include "policy.h"
 
 #define RCC_TABLE "rcc"
@@ -117,20 +120,6 @@ typedef enum RenderMode {
         RENDER_STATIC, /* without the comment and the dynamic sets' elements: what the digest covers */
 } RenderMode;
 int ruleset_render(const Ruleset *rs, RenderMode mode, FILE *f);
-
-/* A growable array of elements, for building a set's contents before normalizing them. */
-typedef struct ElemVec {
-        SetElem *v;
-        size_t n, cap;
-} ElemVec;
-int elem_vec_push(ElemVec *vec, const SetElem *e);
-void elem_vec_done(ElemVec *vec);
-
-/* Replace s's elements by the normalized form of in[0..n): sorted, disjoint (the kernel refuses
- * overlapping interval elements), adjacent ranges joined. Where elements with different
- * timeouts overlap, the overlap gets the longest (0, permanent, is longest of all). New storage
- * comes from a. */
-int ruleset_set_normalize(Arena *a, RulesetSet *s, const SetElem *in, size_t n);
 
 static inline size_t set_key_addr_len(SetKey k) {
         return k == SET_KEY_IPV4 || k == SET_KEY_IPV4_PROTO_PORT ? 4 : 16;

@@ -4,8 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "policy.h"
+typedef struct Cidr {
+        int family;       /* AF_INET or AF_INET6 */
+        uint8_t addr[16]; /* network byte order; the first 4 bytes for AF_INET; host bits are zero */
+        unsigned prefixlen;
+} Cidr;
 
 typedef enum CidrParseError {
         CIDR_OK = 0,

@@ -16,13 +16,13 @@ int diag_setv(
         return r;
 }
 
-int diag_set(RccDiag *diag, int r, const char *file, unsigned line, unsigned column, const char *fmt, ...) {
+void diag_record(
+        RccDiag *diag, int r, const char *file, unsigned line, unsigned column, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
         diag_setv(diag, r, file, line, column, fmt, ap);
         va_end(ap);
-        return r;
 }
 
 const char *diag_format(const RccDiag *diag, char *buf, size_t size) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "keys.h"
 #include "macro.h"
 
@@ -253,20 +254,13 @@ static int read_keys_file(const char *path, bool allow_own_file, char *buf, size
                 return diag_set(
                         diag, -EPERM, path, 0, 0, "keys file is writable by group or others (mode %04o)",
                         (unsigned)(st.st_mode & 07777));
-        if ((size_t)st.st_size > max)
+        _cleanup_free_ char *text = NULL;
+        int r = file_read_fd(fd, max, &text, &len);
+        if (r == -EFBIG)
                 return diag_set(diag, -EFBIG, path, 0, 0, "keys file is larger than %zu bytes", max);
-        while (len < max + 1) {
-                ssize_t k = read(fd, buf + len, max + 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return diag_set(diag, -errno, path, 0, 0, "cannot read keys file: %m");
-                if (k == 0)
-                        break;
-                len += (size_t)k;
-        }
-        if (len > max)
-                return diag_set(diag, -EFBIG, path, 0, 0, "keys file is larger than %zu bytes", max);
+        if (r < 0)
+                return diag_set(diag, r, path, 0, 0, "cannot read keys file: %s", strerror(-r));
+        memcpy(buf, text, len);
         if (memchr(buf, '\0', len))
                 return diag_set(diag, -EBADMSG, path, 0, 0, "keys file contains a NUL byte");
         buf[len] = '\0';

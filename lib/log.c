@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "log.h"
 
 static const char *program_name = "rcc";
+static bool also_syslog;
 
 void log_open(const char *program) {
         program_name = program;
@@ -19,12 +21,21 @@ _printf_(2, 0) static void vlog_stderr(int priority, const char *fmt, va_list ap
         fputc('\n', stderr);
 }
 
+void log_to_syslog(void) {
+        also_syslog = true;
+}
+
 void log_msg(int priority, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
         vlog_stderr(priority, fmt, ap);
         va_end(ap);
+        if (also_syslog) {
+                va_start(ap, fmt);
+                vsyslog(LOG_DAEMON | priority, fmt, ap);
+                va_end(ap);
+        }
 }
 
 void log_audit(int priority, const char *fmt, ...) {
@@ -38,8 +49,20 @@ void log_audit(int priority, const char *fmt, ...) {
         va_end(ap);
 }
 
+int log_errno(int r, const char *fmt, ...) {
+        char buf[1024];
+        va_list ap;
+
+        errno = r < 0 ? -r : r; /* for %m */
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        log_error("%s", buf);
+        return r;
+}
+
 int log_diag(int r, const RccDiag *diag) {
-        char buf[sizeof diag->file + sizeof diag->msg + 32];
+        char buf[DIAG_STRLEN];
 
         log_error("%s", diag_format(diag, buf, sizeof buf));
         return r;

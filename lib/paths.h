@@ -23,6 +23,16 @@
 #define RCC_INSTALL_MANIFEST RCC_STATE_DIR "/installed"
 #define RCC_HOME_DIR RCC_STATE_DIR "/home"
 
+/* Each sandbox account's podman storage: RCC_STORAGE_DIR/UID is root's, and only what is inside it
+ * is the account's (graph/, which storage.conf's rootless_storage_path names, and stage/, where
+ * rcc-stage binds each session's project), so no grant, symlink or rename can point a session at
+ * it. */
+#define RCC_STORAGE_DIR RCC_STATE_DIR "/storage"
+
+/* pam_rcc's session records (session-record.h), one file per open session. */
+#define RCC_RUN_DIR "/run/rcc"
+#define RCC_SESSION_DIR RCC_RUN_DIR "/session"
+
 /* sshd's ForceCommand for sandbox accounts. sshd runs it as `rcc-shell -c "<this>"` for every
  * request (shell, exec and subsystem alike, internal-sftp included); rcc-shell recognises the exact
  * string and takes the client's request from SSH_ORIGINAL_COMMAND, which sshd sets itself. */
@@ -31,6 +41,6 @@
 /* The only variable an ssh client may send (sshd AcceptEnv): the project it asks for. */
 #define RCC_PROJECT_ENV "RCC_PROJECT"
 
-/* The per-account podman volume mounted as the agent's home inside the container, so that its
- * own settings (Claude Code's login, say) survive from one session to the next. */
+/* The podman volume an earlier rcc mounted as every session's home, whichever human and project:
+ * never mounted now (each session's home is its own, shell/home.h); install says how to remove it. */
 #define RCC_HOME_VOLUME "rcc-home"

@@ -9,9 +9,8 @@
 
 #include "arena.h"
 #include "policy.h"
+#include "user.h"
 #include "yaml-tree.h"
-
-#define USER_NAME_MAX 32
 
 typedef enum PolicyFileKind {
         POLICY_FILE_DEFAULTS, /* rcc.yaml */
@@ -42,8 +41,6 @@ int parse_memory_size(const char *s, uint64_t *ret);
 /* Thousandths of a positive or zero number with up to 3 decimals: "0.5" is 500. */
 int parse_milli(const char *s, uint32_t *ret);
 int parse_uint32(const char *s, uint32_t *ret);
-/* [a-z_][a-z0-9_.-]* and at most USER_NAME_MAX; with allow_upper, A-Z as well. */
-bool valid_user_name(const char *s, bool allow_upper);
 /* Dot-separated letter-digit-hyphen labels of 1..63, at most 253 in all, last label not numeric. */
 bool valid_host_name(const char *s);
 /* An address, a prefix, or something getaddrinfo() would read as one ("10.1", "0x7f.1"). */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "policy-internal.h"
 
 #define ACCOUNTS_DIR "accounts.d"
@@ -182,7 +183,7 @@ static int loader_account(Loader *l, const char *name, const char *path, const c
         Account *a;
         int r;
 
-        if (!valid_user_name(name, false))
+        if (!user_name_valid(name, false))
                 return diag_set(
                         l->diag, -EINVAL, path, 0, 0,
                         "'%s' is not a valid account name; expected lower-case letters, digits, '_', "
@@ -265,82 +266,15 @@ int policy_load_buffers(
 
 /* Open name under dirfd (or the path itself with AT_FDCWD) and check it is ours to trust: the
  * right type, owned by root (or by us when allowed) and not writable by group or others. */
+/* An entry of the policy directory: see fileio.h for what is checked. */
 static int open_trusted(
         Loader *l, int dirfd, const char *name, const char *path, bool directory, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
-        uid_t me = geteuid();
-        struct stat st;
+        TrustOptions opts = {
+                .kind = directory ? FILE_DIRECTORY : FILE_REGULAR,
+                .allow_own = l->opts->allow_own_files,
+        };
 
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
-        if (fd < 0) {
-                int r = negative_errno();
-
-                /* O_NOFOLLOW|O_DIRECTORY on a symlink fails with ENOTDIR: say what it really is. */
-                if ((r == -ELOOP || r == -ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    S_ISLNK(st.st_mode))
-                        return diag_set(
-                                l->diag, -ELOOP, path, 0, 0, "is a symbolic link; expected a %s",
-                                directory ? "directory" : "regular file");
-                if (r == -ENOTDIR)
-                        return diag_set(l->diag, r, path, 0, 0, "not a directory");
-                return errno_diag(l->diag, r, path, "cannot open");
-        }
-        if (fstat(fd, &st) < 0)
-                return errno_diag(l->diag, negative_errno(), path, "cannot stat");
-        if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
-                return diag_set(
-                        l->diag, -EINVAL, path, 0, 0, "not a %s", directory ? "directory" : "regular file");
-        if (st.st_uid != 0 && !(l->opts->allow_own_files && st.st_uid == me))
-                return diag_set(
-                        l->diag, -EPERM, path, 0, 0, "owned by uid %u; expected root (uid 0)%s",
-                        (unsigned)st.st_uid, l->opts->allow_own_files ? " or the calling user" : "");
-        if (st.st_mode & (S_IWGRP | S_IWOTH))
-                return diag_set(
-                        l->diag, -EPERM, path, 0, 0,
-                        "writable by group or others (mode %04o); fix with chmod go-w",
-                        (unsigned)(st.st_mode & 07777));
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-static int read_all(Loader *l, int fd, const char *path, char **ret, size_t *ret_len) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, size = 0;
-
-        for (;;) {
-                ssize_t n;
-
-                if (len == size) {
-                        size_t nsize = size == 0 ? 16384 : size * 2;
-                        char *nbuf;
-
-                        if (size > POLICY_MAX_FILE_SIZE)
-                                return diag_set(
-                                        l->diag, -EFBIG, path, 0, 0,
-                                        "larger than %u bytes; expected a small policy file",
-                                        POLICY_MAX_FILE_SIZE);
-                        nbuf = realloc(buf, nsize);
-                        if (!nbuf)
-                                return oom(l->diag, path);
-                        buf = nbuf;
-                        size = nsize;
-                }
-                n = read(fd, buf + len, size - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return errno_diag(l->diag, negative_errno(), path, "cannot read");
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        if (len > POLICY_MAX_FILE_SIZE)
-                return diag_set(
-                        l->diag, -EFBIG, path, 0, 0, "larger than %u bytes; expected a small policy file",
-                        POLICY_MAX_FILE_SIZE);
-        *ret = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
+        return file_open_trusted(dirfd, name, path, &opts, ret_fd, l->diag);
 }
 
 static int load_file(Loader *l, int dirfd, const char *name, const char *account, const char *path) {
@@ -352,7 +286,7 @@ static int load_file(Loader *l, int dirfd, const char *name, const char *account
         r = open_trusted(l, dirfd, name, path, false, &fd);
         if (r < 0)
                 return r;
-        r = read_all(l, fd, path, &text, &len);
+        r = file_read_bounded(fd, POLICY_MAX_FILE_SIZE, path, "policy file", &text, &len, l->diag);
         if (r < 0)
                 return r;
         if (!account)

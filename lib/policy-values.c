@@ -125,18 +125,3 @@ bool host_looks_like_address(const char *s) {
                         return false;
         return true;
 }
-
-bool valid_user_name(const char *s, bool allow_upper) {
-        size_t len = strlen(s);
-
-        if (len == 0 || len > USER_NAME_MAX)
-                return false;
-        for (size_t i = 0; i < len; i++) {
-                char c = s[i];
-                bool ok = (c >= 'a' && c <= 'z') || c == '_' || (allow_upper && c >= 'A' && c <= 'Z') ||
-                          (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
-                if (!ok)
-                        return false;
-        }
-        return true;
-}

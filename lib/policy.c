@@ -48,6 +48,35 @@ const UserGrant *settings_find_user(const Settings *s, const char *user) {
         return NULL;
 }
 
+void account_humans(const Account *a, const UserGrant **ret, size_t *ret_n) {
+        if (a->owner) {
+                const UserGrant *g = settings_find_user(&a->settings, a->owner);
+                *ret = g;
+                *ret_n = g ? 1 : 0;
+                return;
+        }
+        *ret = a->settings.users;
+        *ret_n = a->settings.n_users;
+}
+
+uint64_t settings_tmp_bytes(const Settings *s) {
+        if (s->memory_bytes && s->memory_bytes / 2 < s->disk_bytes)
+                return s->memory_bytes / 2;
+        return s->disk_bytes;
+}
+
+const char *home_scope_to_string(HomeScope h) {
+        switch (h) {
+        case HOME_PROJECT:
+                return "project";
+        case HOME_HUMAN:
+                return "human";
+        case HOME_EPHEMERAL:
+                return "ephemeral";
+        }
+        return "?";
+}
+
 const char *net_mode_to_string(NetMode m) {
         switch (m) {
         case NET_MODE_PUBLIC:

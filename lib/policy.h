@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cidr.h"
 #include "diag.h"
 
 #define POLICY_VERSION 1
@@ -21,6 +22,8 @@
 #define POLICY_MAX_LIST 100000u                 /* entries per list */
 #define POLICY_MAX_DEPTH 16u                    /* YAML nesting */
 #define POLICY_MAX_ACCOUNTS 1024u
+#define POLICY_DEFAULT_DISK (20ull << 30) /* container.disk when no file names it */
+#define POLICY_MIN_DISK (256ull << 20)
 
 typedef struct Arena Arena;
 
@@ -29,16 +32,18 @@ typedef struct SourceLoc {
         unsigned line, column;
 } SourceLoc;
 
-typedef struct Cidr {
-        int family;       /* AF_INET or AF_INET6 */
-        uint8_t addr[16]; /* network byte order; the first 4 bytes for AF_INET; host bits are zero */
-        unsigned prefixlen;
-} Cidr;
-
 typedef enum NetMode {
         NET_MODE_PUBLIC, /* block private and host-local destinations, allow the public internet */
         NET_MODE_STRICT, /* allow nothing but the allowlist (and the host's resolvers) */
 } NetMode;
+
+/* Whose the agent's home is, between sessions (container.home): nothing written there is ever
+ * seen by a session of another human. */
+typedef enum HomeScope {
+        HOME_PROJECT,   /* one home per human and project (the default) */
+        HOME_HUMAN,     /* one home per human, shared by their projects */
+        HOME_EPHEMERAL, /* a tmpfs: nothing is kept */
+} HomeScope;
 
 typedef enum NetProto {
         NET_PROTO_TCP,
@@ -85,6 +90,15 @@ typedef struct Settings {
         uint64_t memory_bytes; /* 0: no limit given */
         uint32_t cpus_milli;   /* thousandths of a CPU; 0: no limit given */
         uint32_t pids;         /* 0: no limit given */
+        /* The size of the account's storage filesystem, which holds all it writes on the host: its
+         * image, its sessions' containers and homes (setup/host/storage.h). Never 0. */
+        uint64_t disk_bytes;
+        HomeScope home;
+
+        /* What the session's output may do to the human's terminal beyond its screen
+         * (lib/termfilter.h); both false by default. */
+        bool terminal_clipboard; /* OSC 52: set the clipboard (tmux's paste buffer) */
+        bool terminal_title;     /* OSC 0, 1, 2: set the window and icon title */
 
         UserGrant *users;
         size_t n_users;
@@ -135,6 +149,14 @@ const Account *policy_find_account(const Policy *p, const char *name);
 const Account *policy_find_account_by_uid(const Policy *p, uid_t uid);
 /* The grant of a human user in these settings, or NULL. */
 const UserGrant *settings_find_user(const Settings *s, const char *user);
+/* The humans who may use account a: its owner alone in lab mode, else everyone it grants. */
+void account_humans(const Account *a, const UserGrant **ret, size_t *ret_n);
+
+/* The size of a session's /tmp, a tmpfs: memory, charged to the session where cgroups hold. Half
+ * the session's memory (so that a full /tmp leaves the processes room, rather than meeting the
+ * memory limit first), and no more than its disk. */
+uint64_t settings_tmp_bytes(const Settings *s);
 
 const char *net_mode_to_string(NetMode m);
+const char *home_scope_to_string(HomeScope h);
 const char *net_proto_to_string(NetProto p);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "paths.h"
 #include "project.h"
@@ -67,6 +70,30 @@ static const UserGrant *find_grant(const Settings *s, const char *user, RccDiag 
         return g;
 }
 
+/* rcc's own directories: no project may be one of them, lie within one, or hold one (a grant of
+ * "/var" would mount every account's podman storage). */
+static const char *const rcc_dirs[] = {RCC_CONFIG_DIR, RCC_STATE_DIR, RCC_RUN_DIR};
+
+/* Whether a is b or lies beneath it, component-wise ("/var/lib" is not beneath "/var/li"). */
+static bool path_within(const char *a, const char *b) {
+        size_t n = strlen(b);
+
+        while (n > 1 && b[n - 1] == '/')
+                n--;
+        return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/' || (n == 1 && b[0] == '/'));
+}
+
+static int refuse_rcc_dirs(const char *root, RccDiag *diag) {
+        FOREACH_ARRAY (d, rcc_dirs, ELEMENTSOF(rcc_dirs))
+                if (path_within(root, *d) || path_within(*d, root))
+                        return diag_set(
+                                diag, -EPERM, NULL, 0, 0,
+                                "'%s' cannot be a project: it %s rcc's own directory %s (policy, podman storage "
+                                "or session records); use a project directory elsewhere",
+                                root, path_within(root, *d) ? "lies within" : "holds", *d);
+        return 0;
+}
+
 int project_resolve(const Settings *s, const char *user, const char *path, Project *ret, RccDiag *diag) {
         _cleanup_free_ char *resolved = NULL;
         char grants[256];
@@ -124,10 +151,119 @@ int project_resolve(const Settings *s, const char *user, const char *path, Proje
                         "rename the directory",
                         resolved);
 
+        char saved = resolved[root_len];
+        resolved[root_len] = '\0';
+        int r_dirs = refuse_rcc_dirs(resolved, diag);
+        resolved[root_len] = saved;
+        if (r_dirs < 0)
+                return r_dirs;
+
+        *ret = (Project){};
         memcpy(ret->root, resolved, root_len);
         ret->root[root_len] = '\0';
         /* Past the '/' that separates root and subdir, or "" when the path is the root. */
         snprintf(ret->subdir, sizeof ret->subdir, "%s", resolved[root_len] ? resolved + root_len + 1 : "");
+        return 0;
+}
+
+/* Whether the directory dir (its stat st), at path, may lie above a project of human's: see
+ * project_open(). next is the entry below it on the way to the project, for sticky directories. */
+static int check_above(
+        const char *path, const struct stat *st, int dir_fd, const char *next, uid_t human, RccDiag *diag) {
+        struct stat below;
+
+        if (st->st_uid != 0 && st->st_uid != human)
+                return diag_set(
+                        diag, -EPERM, NULL, 0, 0,
+                        "'%s', above the project, belongs to uid %u, who could move the project away and put "
+                        "another directory in its place; a grant must lie below directories that only root and "
+                        "its human can change: move the project, or an admin runs chown root '%s'",
+                        path, (unsigned)st->st_uid, path);
+        if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+                return 0;
+        /* A sticky directory lets others add entries but not rename or remove ours. */
+        if ((st->st_mode & S_ISVTX) && fstatat(dir_fd, next, &below, AT_SYMLINK_NOFOLLOW) == 0 &&
+            (below.st_uid == 0 || below.st_uid == human))
+                return 0;
+        return diag_set(
+                diag, -EPERM, NULL, 0, 0,
+                "'%s', above the project, can be written by others (mode %04o), who could move the project "
+                "away and put another directory in its place; an admin runs chmod go-w '%s', or the project "
+                "moves elsewhere",
+                path, (unsigned)(st->st_mode & 07777), path);
+}
+
+int project_open(Project *p, uid_t human, int *ret_fd, RccDiag *diag) {
+        _cleanup_close_ int fd = -EBADF;
+        char walked[PATH_MAX] = "", at[64], now[PATH_MAX];
+        struct stat st;
+        size_t len = 0;
+        ssize_t n;
+        int r;
+
+        if (p->root[0] != '/')
+                return diag_set(
+                        diag, -EINVAL, NULL, 0, 0, "the project '%s' is not an absolute path", p->root);
+        fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return diag_set(diag, negative_errno(), NULL, 0, 0, "cannot open '/': %m");
+
+        for (const char *c = p->root + 1; *c;) {
+                char name[NAME_MAX + 1];
+                size_t clen = strcspn(c, "/");
+
+                if (clen == 0 || clen > NAME_MAX)
+                        return diag_set(
+                                diag, -EINVAL, NULL, 0, 0, "the project path '%s' is malformed", p->root);
+                memcpy(name, c, clen);
+                name[clen] = '\0';
+                r = check_above(len ? walked : "/", &st, fd, name, human, diag);
+                if (r < 0)
+                        return r;
+
+                /* O_NOFOLLOW with O_PATH opens a symlink itself, which the S_ISDIR check refuses. */
+                int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return diag_set(
+                                diag, negative_errno(), NULL, 0, 0,
+                                "cannot open the project '%s' at '%s': %m; it changed while the session started",
+                                p->root, name);
+                safe_close(fd);
+                fd = next;
+                if (fstat(fd, &st) < 0)
+                        return diag_set(diag, negative_errno(), NULL, 0, 0, "cannot stat '%s': %m", p->root);
+                if (!S_ISDIR(st.st_mode))
+                        return diag_set(
+                                diag, -ESTALE, NULL, 0, 0,
+                                "'%s/%s' is no longer a directory (a symlink?); the project changed while the "
+                                "session started",
+                                len ? walked : "", name);
+                if (len + 1 + clen >= sizeof walked)
+                        return diag_set(diag, -ENAMETOOLONG, NULL, 0, 0, "the project path is too long");
+                walked[len++] = '/';
+                memcpy(walked + len, name, clen + 1);
+                len += clen;
+                c += clen;
+                c += strspn(c, "/");
+        }
+
+        /* A rename above the project during the walk would leave the descriptor somewhere else. */
+        snprintf(at, sizeof at, "/proc/self/fd/%d", fd);
+        n = readlink(at, now, sizeof now - 1);
+        if (n < 0)
+                return diag_set(
+                        diag, negative_errno(), NULL, 0, 0,
+                        "cannot tell where the project's descriptor is (%s): %m; is /proc mounted?", at);
+        now[n] = '\0';
+        if (strcmp(now, p->root) != 0)
+                return diag_set(
+                        diag, -ESTALE, NULL, 0, 0,
+                        "the project '%s' moved to '%s' while the session started; start it again", p->root,
+                        now);
+
+        p->dev = (uint64_t)st.st_dev;
+        p->ino = (uint64_t)st.st_ino;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 

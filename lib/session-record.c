@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "session-record.h"
 
 #define RECORD_VERSION "1"
@@ -164,7 +165,7 @@ static bool root_only(const struct stat *st) {
 
 int session_record_read(const char *dir, const char *token, uid_t uid, SessionRecord *ret, RccDiag *diag) {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-        char buf[SESSION_RECORD_MAX + 1];
+        _cleanup_free_ char *text = NULL;
         struct stat st;
         SessionRecord rec;
         size_t len = 0;
@@ -188,19 +189,10 @@ int session_record_read(const char *dir, const char *token, uid_t uid, SessionRe
                 return diag_set(
                         diag, -EPERM, dir, 0, 0,
                         "the record of session %s is not root's; refusing to trust it", token);
-        while (len < sizeof buf) {
-                ssize_t n = read(fd, buf + len, sizeof buf - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return diag_set(
-                                diag, negative_errno(), dir, 0, 0, "reading session %s: %s", token,
-                                strerror(errno));
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        if ((r = session_record_parse(buf, len, &rec, diag)) < 0)
+        r = file_read_fd(fd, SESSION_RECORD_MAX, &text, &len);
+        if (r < 0)
+                return diag_set(diag, r, dir, 0, 0, "reading session %s: %s", token, strerror(-r));
+        if ((r = session_record_parse(text, len, &rec, diag)) < 0)
                 return r;
         if (rec.uid != uid)
                 return diag_set(

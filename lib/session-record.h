@@ -31,9 +31,8 @@
 #include <sys/types.h>
 
 #include "diag.h"
+#include "paths.h"
 
-#define RCC_RUN_DIR "/run/rcc"
-#define RCC_SESSION_DIR RCC_RUN_DIR "/session"
 #define RCC_SESSION_ENV "RCC_SESSION"
 #define SESSION_TOKEN_LEN 32
 #define SESSION_RECORD_MAX 8192

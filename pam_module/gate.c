@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,44 +10,7 @@
 #include "keys.h"
 #include "policy.h"
 #include "project.h"
-
-#define PW_BUF_SIZE 16384
-
-/* What the gate needs of a user database entry. */
-typedef struct UserEntry {
-        char name[64];
-        uid_t uid;
-        gid_t gid;
-        char shell[PATH_MAX];
-} UserEntry;
-
-static int user_copy(const struct passwd *pw, UserEntry *ret) {
-        if (strlen(pw->pw_name) >= sizeof ret->name || !pw->pw_shell ||
-            strlen(pw->pw_shell) >= sizeof ret->shell)
-                return -ENAMETOOLONG;
-        strcpy(ret->name, pw->pw_name);
-        strcpy(ret->shell, pw->pw_shell);
-        ret->uid = pw->pw_uid;
-        ret->gid = pw->pw_gid;
-        return 0;
-}
-
-/* The entry of name, or (name NULL) of uid; -ENOENT when there is none. Reentrant: sshd and sudo
- * keep their own copy of the target's entry, but a module must not clobber the static one that
- * getpwnam() shares with its host. */
-static int user_lookup(const char *name, uid_t uid, UserEntry *ret) {
-        _cleanup_free_ char *buf = malloc(PW_BUF_SIZE);
-        struct passwd pw, *res = NULL;
-        int r;
-
-        if (!buf)
-                return -ENOMEM;
-        r = name ? getpwnam_r(name, &pw, buf, PW_BUF_SIZE, &res)
-                 : getpwuid_r(uid, &pw, buf, PW_BUF_SIZE, &res);
-        if (r != 0)
-                return -r;
-        return res ? user_copy(res, ret) : -ENOENT;
-}
+#include "user.h"
 
 _printf_(3, 4) static void refuse(GateResult *res, const char *reason, const char *fmt, ...) {
         char what[sizeof res->message - sizeof res->record.account - 40];
@@ -65,7 +27,7 @@ _printf_(3, 4) static void refuse(GateResult *res, const char *reason, const cha
 }
 
 static void refuse_diag(GateResult *res, const char *reason, const char *context, const RccDiag *diag) {
-        char buf[sizeof diag->file + sizeof diag->msg + 32];
+        char buf[DIAG_STRLEN];
 
         refuse(res, reason, "%s%s", context, diag_format(diag, buf, sizeof buf));
 }
@@ -80,8 +42,55 @@ static const char *firewall_reason(FirewallState st) {
                 return "firewall-not-current";
         case FIREWALL_MODIFIED:
                 return "firewall-modified";
+        case FIREWALL_NO_SERVICE:
+                return "firewall-no-service";
+        case FIREWALL_NOT_HELD:
+                return "firewall-not-held";
         }
         return "firewall";
+}
+
+/* 2. The firewall: loaded, current, unmodified, and held by rcc-firewalld for the session's life. */
+static bool firewall_in_force(const Policy *p, GateResult *res) {
+        FirewallState fw = FIREWALL_NOT_LOADED;
+        RccDiag diag = {};
+        char why[512];
+
+        if (firewall_check(p, &fw, why, sizeof why, &diag) < 0) {
+                refuse_diag(res, "firewall-unreadable", "cannot read the firewall table: ", &diag);
+                return false;
+        }
+        switch (fw) {
+        case FIREWALL_CURRENT:
+                return true;
+        case FIREWALL_NOT_LOADED:
+                refuse(res, firewall_reason(fw),
+                       "the firewall table inet rcc is not loaded, so the session's network would not be "
+                       "confined; an admin runs: rcc-setup apply");
+                return false;
+        case FIREWALL_NOT_CURRENT:
+                refuse(res, firewall_reason(fw),
+                       "the firewall table inet rcc is not current: the policy was changed and not applied "
+                       "(%s); an admin runs: rcc-setup apply",
+                       why);
+                return false;
+        case FIREWALL_MODIFIED:
+                refuse(res, firewall_reason(fw),
+                       "the firewall table inet rcc was modified since it was applied (%s); an admin "
+                       "runs: rcc-setup apply",
+                       why);
+                return false;
+        case FIREWALL_NO_SERVICE:
+        case FIREWALL_NOT_HELD:
+                refuse(res, firewall_reason(fw),
+                       "the firewall table inet rcc is not held by rcc-firewalld (%s), so nothing would keep "
+                       "the session confined if the table were lost; an admin runs: systemctl restart "
+                       "rcc-firewall",
+                       why);
+                return false;
+        }
+        refuse(res, "firewall", "the firewall is in an unknown state");
+        return false;
 }
 
 /* 3. Who is asking. */
@@ -171,6 +180,13 @@ static bool check_project(const GateRequest *req, const Settings *s, GateResult 
                 refuse_diag(res, "project", "", &diag);
                 return false;
         }
+        /* The directories above it are the human's or root's alone, or rcc-shell would refuse the
+         * session after sudo let it in: say so now. rcc-shell opens it again for the session. */
+        _cleanup_close_ int fd = -EBADF;
+        if (project_open(&project, req->ruid, &fd, &diag) < 0) {
+                refuse_diag(res, "project", "", &diag);
+                return false;
+        }
         if ((size_t)snprintf(
                     res->record.project, sizeof res->record.project, "%s%s%s", project.root,
                     project.subdir[0] ? "/" : "", project.subdir) >= sizeof res->record.project) {
@@ -194,11 +210,8 @@ static void note_invoker(const GateRequest *req, GateResult *res) {
 void gate_check(const GateRequest *req, GateResult *ret) {
         _cleanup_(policy_freep) Policy *p = NULL;
         GateResult res = {.verdict = GATE_IGNORE};
-        FirewallState fw;
         RccDiag diag = {};
         UserEntry target;
-        char why[512];
-        int r;
 
         *ret = res;
         /* Not a sandbox account (or no such user, which the rest of the stack reports): not ours. */
@@ -214,7 +227,7 @@ void gate_check(const GateRequest *req, GateResult *ret) {
                 refuse_diag(
                         &res, "policy",
                         "the policy does not load, so nothing says what this session may do; an admin "
-                        "fixes it (rcc-firewall check) and runs rcc-firewall apply: ",
+                        "fixes it (rcc-setup apply --dry-run shows the error) and runs rcc-setup apply: ",
                         &diag);
                 goto done;
         }
@@ -228,32 +241,8 @@ void gate_check(const GateRequest *req, GateResult *ret) {
         }
 
         /* 2. */
-        r = firewall_check(p, &fw, why, sizeof why, &diag);
-        if (r < 0) {
-                refuse_diag(&res, "firewall-unreadable", "cannot read the firewall table: ", &diag);
+        if (!firewall_in_force(p, &res))
                 goto done;
-        }
-        switch (fw) {
-        case FIREWALL_CURRENT:
-                break;
-        case FIREWALL_NOT_LOADED:
-                refuse(&res, firewall_reason(fw),
-                       "the firewall table inet rcc is not loaded, so the session's network would not be "
-                       "confined; an admin runs: rcc-firewall apply");
-                goto done;
-        case FIREWALL_NOT_CURRENT:
-                refuse(&res, firewall_reason(fw),
-                       "the firewall table inet rcc is not current: the policy was changed and not applied "
-                       "(%s); an admin runs: rcc-firewall apply",
-                       why);
-                goto done;
-        case FIREWALL_MODIFIED:
-                refuse(&res, firewall_reason(fw),
-                       "the firewall table inet rcc was modified since it was applied (%s); an admin "
-                       "runs: rcc-firewall apply",
-                       why);
-                goto done;
-        }
 
         /* 3, 4, 5. */
         if (!identify(req, a->name, &res))

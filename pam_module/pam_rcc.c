@@ -181,7 +181,7 @@ _public_ int pam_sm_open_session(pam_handle_t *pamh, int flags _unused_, int arg
         }
         data->record = res.record;
         if (record_store(RCC_SESSION_DIR, &res.record, res.gid, data->token, &diag) < 0) {
-                char buf[sizeof diag.file + sizeof diag.msg + 32];
+                char buf[DIAG_STRLEN];
 
                 res.reason = "internal";
                 snprintf(
@@ -228,7 +228,7 @@ _public_ int pam_sm_close_session(
                 .project = opened->record.project,
         };
         if (record_remove(RCC_SESSION_DIR, opened->token, &diag) < 0) {
-                char buf[sizeof diag.file + sizeof diag.msg + 32];
+                char buf[DIAG_STRLEN];
                 pam_syslog(pamh, LOG_ERR, "%s", diag_format(&diag, buf, sizeof buf));
         }
         audit_session_event(pamh, AUDIT_EVENT_END, &facts);

@@ -114,12 +114,14 @@ static bool pinned_valid(const SessionSpec *s, const char *p) {
 static bool spec_valid(const SessionSpec *s) {
         if ((s->n_readonly && !s->readonly_ids) || (s->n_pinned && (!s->pinned || !s->pinned_ids)))
                 return false;
-        if (s->landlock_abi < 0)
+        if (s->landlock_abi < 0 || s->tmp_bytes == 0 || !podman_network_argument(s->network))
                 return false;
         if (!s->name || !s->name[0] || !s->image || !s->image[0] || s->image[0] == '-' || s->n_command == 0)
                 return false;
-        if (!mount_safe(s->home) || s->home[0] != '/' || !mount_safe(s->project_root) ||
-            s->project_root[0] != '/' || strcmp(s->project_root, "/") == 0)
+        if (s->home_source && (!mount_safe(s->home_source) || s->home_source[0] != '/'))
+                return false;
+        if (!mount_safe(s->home) || s->home[0] != '/' || !mount_safe(s->project_source) ||
+            s->project_source[0] != '/' || strcmp(s->project_source, "/") == 0)
                 return false;
         if (!s->project_subdir || (s->project_subdir[0] && !relative_below(s->project_subdir)))
                 return false;
@@ -176,11 +178,49 @@ static void add_limits(StrvBuilder *b, const SessionSpec *s) {
         }
 }
 
+/* What the container sees of the host: the launcher, the project with its pinned and read-only
+ * directories, and the agent's home. */
+static void add_mounts(StrvBuilder *b, const SessionSpec *s) {
+        /* The launcher: a static binary of root's, read-only, so neither the image nor the agent
+         * can change what restricts the session before the command runs. */
+        add(b, "--mount");
+        add(b, "type=bind,src=" RCC_LANDLOCK_PATH ",dst=" LANDLOCK_LAUNCHER ",ro,nosuid,nodev");
+        add(b, "--entrypoint");
+        add(b, LANDLOCK_LAUNCHER);
+        add(b, "--mount");
+        addf(b, "type=bind,src=%s,dst=" WORKSPACE_DIR ",rw,nosuid,nodev", s->project_source);
+        /* Each pinned directory onto itself, before the carve-outs beneath it (a bind made later
+         * would cover them, and the launcher would find them on a read-write mount): a mount point
+         * cannot be renamed or removed, so .git cannot be moved away with the read-only .git/hooks
+         * in it and replaced by a writable one. */
+        for (size_t i = 0; i < s->n_pinned; i++) {
+                add(b, "--mount");
+                addf(b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,rw,nosuid,nodev", s->project_source,
+                     s->pinned[i], s->pinned[i]);
+        }
+        for (size_t i = 0; i < s->n_readonly; i++) {
+                add(b, "--mount");
+                addf(b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,ro,nosuid,nodev", s->project_source,
+                     s->readonly[i], s->readonly[i]);
+        }
+        /* The agent's home: the session's own, one human's (shell/home.h), or a tmpfs of the account's
+         * that keeps nothing. */
+        if (s->home_source) {
+                add(b, "--mount");
+                addf(b, "type=bind,src=%s,dst=%s,rw,nosuid,nodev", s->home_source, s->home);
+        } else {
+                add(b, "--tmpfs");
+                addf(b, "%s:rw,nosuid,nodev,mode=0700,size=%" PRIu64 ",uid=%u,gid=%u", s->home, s->tmp_bytes,
+                     (unsigned)s->uid, (unsigned)s->gid);
+        }
+}
+
 /* rcc-landlock's own arguments (shell/landlock/landlock-policy.h), then "--" before the command.
  * Write access: the project, /tmp and the home volume; each pinned directory and carve-out by what
  * was checked. */
 static void add_launcher_args(StrvBuilder *b, const SessionSpec *s) {
         addf(b, "--abi=%d", s->landlock_abi);
+        addf(b, "--workspace=%" PRIu64 ":%" PRIu64 ":" WORKSPACE_DIR, s->project_dev, s->project_ino);
         add(b, "--writable=" WORKSPACE_DIR);
         add(b, "--writable=/tmp");
         addf(b, "--writable=%s", s->home);
@@ -222,42 +262,27 @@ int podman_argv_build(const SessionSpec *s, char ***ret) {
         /* The account's uid is the container user: files written in the project are the account's. */
         add(&b, "--userns=keep-id");
         /* The container's connections leave as host sockets of the account's uid (which the
-         * firewall matches); slirp4netns's route to the host's loopback is closed as well. */
-        add(&b, "--network=slirp4netns:allow_host_loopback=false");
+         * firewall matches); the network's own routes to the host are closed as well. */
+        add(&b, podman_network_argument(s->network));
+        /* The image's own /etc/hosts, not one podman writes with the host's name and address
+         * (host.containers.internal): the session learns nothing of the host from it. */
+        add(&b, "--no-hosts");
         /* No key sequence detaches: a detached container would outlive the session unsupervised. */
         add(&b, "--detach-keys=");
         /* Nothing of the session is kept in the account's storage; attach works without a log
          * (checked with podman 4.3.1, tty and not). */
         add(&b, "--log-driver=none");
+        /* The image's file system read-only, so the container's own layer takes no writes (Landlock
+         * refuses them too: writes go to /workspace, /tmp, the home and /dev/shm only), and /tmp a
+         * tmpfs of the size given: what the session writes on the host is the project and the home,
+         * bounded by the account's storage file system. podman's own tmpfs on /run, /tmp and
+         * /var/tmp, unbounded, are left out. */
+        add(&b, "--read-only");
+        add(&b, "--read-only-tmpfs=false");
+        add(&b, "--tmpfs");
+        addf(&b, "/tmp:rw,nosuid,nodev,mode=1777,size=%" PRIu64, s->tmp_bytes);
 
-        /* The launcher: a static binary of root's, read-only, so neither the image nor the agent
-         * can change what restricts the session before the command runs. */
-        add(&b, "--mount");
-        add(&b, "type=bind,src=" RCC_LANDLOCK_PATH ",dst=" LANDLOCK_LAUNCHER ",ro,nosuid,nodev");
-        add(&b, "--entrypoint");
-        add(&b, LANDLOCK_LAUNCHER);
-        add(&b, "--mount");
-        addf(&b, "type=bind,src=%s,dst=" WORKSPACE_DIR ",rw,nosuid,nodev", s->project_root);
-        /* Each pinned directory onto itself, before the carve-outs beneath it (a bind made later
-         * would cover them, and the launcher would find them on a read-write mount): a mount point
-         * cannot be renamed or removed, so .git cannot be moved away with the read-only .git/hooks
-         * in it and replaced by a writable one. */
-        for (size_t i = 0; i < s->n_pinned; i++) {
-                add(&b, "--mount");
-                addf(&b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,rw,nosuid,nodev", s->project_root,
-                     s->pinned[i], s->pinned[i]);
-        }
-        for (size_t i = 0; i < s->n_readonly; i++) {
-                add(&b, "--mount");
-                addf(&b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,ro,nosuid,nodev", s->project_root,
-                     s->readonly[i], s->readonly[i]);
-        }
-        /* The agent's own settings survive between sessions in a named volume of the account's
-         * storage. podman 4.3.1 chowns a fresh volume to the keep-id user (checked, also for a
-         * mount point that exists root-owned in the image), so no U=true (which would chown the
-         * whole volume at every start). */
-        add(&b, "--mount");
-        addf(&b, "type=volume,src=" RCC_HOME_VOLUME ",dst=%s,nosuid,nodev", s->home);
+        add_mounts(&b, s);
 
         add(&b, "--workdir");
         if (s->project_subdir[0])
@@ -274,6 +299,41 @@ int podman_argv_build(const SessionSpec *s, char ***ret) {
         add_launcher_args(&b, s);
         for (size_t i = 0; i < s->n_command; i++)
                 add(&b, s->command[i]);
+        return builder_finish(&b, ret);
+}
+
+static bool absolute(const char *p) {
+        return p && p[0] == '/';
+}
+
+int podman_stage_argv_build(const StageSpec *spec, char ***ret) {
+        StrvBuilder b = {};
+
+        if (!absolute(spec->mountpoint) || !absolute(spec->project) || !absolute(spec->graph) ||
+            !spec->seal || !spec->seal[0])
+                return -EINVAL;
+        add(&b, RCC_PODMAN);
+        add(&b, "unshare");
+        add(&b, RCC_STAGE_PATH);
+        add(&b, "stage");
+        add(&b, spec->mountpoint);
+        add(&b, spec->project);
+        addf(&b, "%" PRIu64 ":%" PRIu64, spec->dev, spec->ino);
+        add(&b, spec->graph);
+        add(&b, spec->seal);
+        return builder_finish(&b, ret);
+}
+
+int podman_unstage_argv_build(const char *mountpoint, char ***ret) {
+        StrvBuilder b = {};
+
+        if (!absolute(mountpoint))
+                return -EINVAL;
+        add(&b, RCC_PODMAN);
+        add(&b, "unshare");
+        add(&b, RCC_STAGE_PATH);
+        add(&b, "unstage");
+        add(&b, mountpoint);
         return builder_finish(&b, ret);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A race remains between this check and the bind mount that runc makes from the same path: a
+ * The lookups start at the project's descriptor (project_open()), so they are beneath the directory
+ * that was checked. A race remains between them and the bind mounts made from the same paths: a
  * concurrent session of the account could swap a checked directory for a symlink in between. The
  * launcher inside the container (shell/landlock/main.c) closes it: it compares the mounted inode
  * with the device and inode recorded here, and refuses the session on a mismatch.
@@ -118,32 +119,16 @@ static int lookup(int root_fd, const char *rel, ReadonlyLookup how, Found *ret, 
         return lookup_components(root_fd, rel, ret, ret_id);
 }
 
-/* The project's root directory, for the lookups beneath it; a negative errno with diag. */
-static int open_project(const char *root, RccDiag *diag) {
-        int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0)
-                return diag_set(
-                        diag, negative_errno(), NULL, 0, 0, "cannot open the project '%s': %s", root,
-                        strerror(errno));
-        return fd;
-}
-
 int readonly_check(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
-        size_t *ret_n, RccDiag *diag) {
-        return readonly_check_ids(root, paths, n, how, ret_present, NULL, ret_n, diag);
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        const char **ret_present, size_t *ret_n, RccDiag *diag) {
+        return readonly_check_ids(root_fd, root, paths, n, how, ret_present, NULL, ret_n, diag);
 }
 
 int readonly_check_ids(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
-        ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag) {
-        _cleanup_close_ int root_fd = -EBADF;
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        const char **ret_present, ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag) {
         size_t n_present = 0;
-
-        root_fd = open_project(root, diag);
-        if (root_fd < 0)
-                return root_fd;
 
         for (size_t i = 0; i < n; i++) {
                 const char *rel = paths[i];
@@ -274,13 +259,8 @@ int readonly_ancestors(const char *const *present, size_t n, char ***ret, size_t
 }
 
 int readonly_check_pinned(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, ReadonlyId *ret_ids,
-        RccDiag *diag) {
-        _cleanup_close_ int root_fd = -EBADF;
-
-        root_fd = open_project(root, diag);
-        if (root_fd < 0)
-                return root_fd;
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        ReadonlyId *ret_ids, RccDiag *diag) {
         for (size_t i = 0; i < n; i++) {
                 Found f = FOUND_ABSENT;
                 int r = lookup(root_fd, paths[i], how, &f, &ret_ids[i]);

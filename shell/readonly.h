@@ -31,16 +31,17 @@ typedef struct ReadonlyId {
         uint64_t ino;
 } ReadonlyId;
 
-/* Check each of paths[0..n) beneath root. The ones present are stored in ret_present (pointers into
+/* Check each of paths[0..n) beneath the project root_fd (an O_PATH descriptor of the directory
+ * root names, which is what messages say). The ones present are stored in ret_present (pointers into
  * paths, in order; room for n) and counted in *ret_n. A symlink, a path that is neither a file nor
  * a directory, or one podman's --mount syntax cannot carry fails with a diag that says what to do. */
 int readonly_check(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
-        size_t *ret_n, RccDiag *diag);
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        const char **ret_present, size_t *ret_n, RccDiag *diag);
 /* The same, and the identity of each present one in ret_ids (room for n; NULL: not wanted). */
 int readonly_check_ids(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, const char **ret_present,
-        ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag);
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        const char **ret_present, ReadonlyId *ret_ids, size_t *ret_n, RccDiag *diag);
 
 /* Whether path is base or lies beneath it (strictly: beneath only), comparing components; empty
  * components ("a//b", "a/") are ignored. Pure. */
@@ -53,8 +54,8 @@ bool readonly_path_within(const char *path, const char *base, bool strictly);
  * "." or ".." component, -ENAMETOOLONG, -ENOMEM. */
 int readonly_ancestors(const char *const *present, size_t n, char ***ret, size_t *ret_n);
 
-/* Check each of paths[0..n) beneath root as readonly_check() does, each to be a directory, and
+/* Check each of paths[0..n) beneath root_fd as readonly_check() does, each to be a directory, and
  * store its identity in ret_ids (room for n). Anything else fails with a diag. */
 int readonly_check_pinned(
-        const char *root, const char *const *paths, size_t n, ReadonlyLookup how, ReadonlyId *ret_ids,
-        RccDiag *diag);
+        int root_fd, const char *root, const char *const *paths, size_t n, ReadonlyLookup how,
+        ReadonlyId *ret_ids, RccDiag *diag);

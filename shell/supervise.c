@@ -24,7 +24,9 @@
 
 #include "log.h"
 #include "macro.h"
+#include "netguard.h"
 #include "podman-argv.h"
+#include "relay.h"
 #include "supervise.h"
 
 #define HANGUP_GRACE_MS 5000
@@ -49,15 +51,21 @@ static long long now_ms(void) {
 
 /* In the child, between fork and exec: only async-signal-safe calls. Restores what the parent
  * changed (blocked and ignored signals), closes every descriptor above 2 (the policy, syslog and
- * signalfd included), and execs the absolute path; _exit(127) if that fails. */
-_noreturn_ static void exec_child(char *const *argv, char *const *envp, bool quiet) {
+ * signalfd included), and execs the absolute path; _exit(127) if that fails. quiet: a helper's
+ * stdin, stdout and stderr are /dev/null, but stderr is err_fd when that is open. relay: the
+ * session's pseudo-terminal becomes its controlling terminal, stdin, stdout and stderr. */
+_noreturn_ static void exec_child(
+        char *const *argv, char *const *envp, bool quiet, int err_fd, const TermRelay *relay) {
         sigset_t none;
 
         sigemptyset(&none);
         for (size_t i = 0; i < ELEMENTSOF(handled); i++)
                 signal(handled[i], SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGWINCH, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (relay && relay_child(relay) < 0)
+                _exit(127);
         if (quiet) {
                 /* A helper (podman kill, podman rm): its output has nowhere useful to go, and after
                  * a hangup writing to the dead pipe would kill it before it did its work. */
@@ -65,7 +73,7 @@ _noreturn_ static void exec_child(char *const *argv, char *const *envp, bool qui
                 if (null >= 0) {
                         dup2(null, STDIN_FILENO);
                         dup2(null, STDOUT_FILENO);
-                        dup2(null, STDERR_FILENO);
+                        dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
                 }
         }
         if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
@@ -89,23 +97,63 @@ static int wait_status(pid_t pid, bool *ret_signaled) {
         return 128 + si.si_status;
 }
 
-/* Run a podman helper to completion, killed if it takes longer than HELPER_TIMEOUT_MS. */
-static void run_helper(char *const *argv, char *const *envp) {
-        pid_t pid = fork();
+int supervise_helper(char *const *argv, char *const *envp, char *err, size_t err_size) {
+        _cleanup_close_ int rfd = -EBADF, wfd = -EBADF, pidfd = -EBADF;
+        long long deadline = now_ms() + HELPER_TIMEOUT_MS;
+        size_t len = 0;
+        int pipefd[2];
+        pid_t pid;
 
+        if (err_size > 0)
+                err[0] = '\0';
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        rfd = pipefd[0];
+        wfd = pipefd[1];
+        pid = fork();
         if (pid < 0)
-                return;
+                return negative_errno();
         if (pid == 0)
-                exec_child(argv, envp, true);
+                exec_child(argv, envp, true, wfd, NULL);
+        wfd = safe_close(wfd);
+        pidfd = pidfd_open_(pid);
 
-        _cleanup_close_ int pidfd = pidfd_open_(pid);
-        struct pollfd p = {.fd = pidfd, .events = POLLIN};
-        if (pidfd >= 0 && poll(&p, 1, HELPER_TIMEOUT_MS) == 0) {
-                pidfd_kill(pidfd, SIGKILL);
-                log_warning(
-                        "'%s %s' did not finish within %d s", argv[0], argv[1], HELPER_TIMEOUT_MS / 1000);
+        /* Its stderr until it closes it (exits), or the deadline: then it is killed. */
+        for (;;) {
+                struct pollfd p = {.fd = rfd, .events = POLLIN};
+                long long left = deadline - now_ms();
+                char buf[512];
+                ssize_t n;
+
+                if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+                        if (pidfd >= 0)
+                                pidfd_kill(pidfd, SIGKILL);
+                        else
+                                kill(pid, SIGKILL);
+                        log_warning(
+                                "'%s %s' did not finish within %d s", argv[0], argv[1],
+                                HELPER_TIMEOUT_MS / 1000);
+                        break;
+                }
+                n = read(rfd, buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                for (ssize_t i = 0; i < n && len + 1 < err_size; i++)
+                        err[len++] = buf[i];
+                if (err_size > 0)
+                        err[len] = '\0';
         }
-        (void)wait_status(pid, NULL);
+        /* One line for a message: the last newline goes. */
+        while (len > 0 && err[len - 1] == '\n')
+                err[--len] = '\0';
+        return wait_status(pid, NULL);
+}
+
+/* Run a podman helper to completion for its effect alone, killed after HELPER_TIMEOUT_MS. */
+static void run_helper(char *const *argv, char *const *envp) {
+        (void)supervise_helper(argv, envp, NULL, 0);
 }
 
 static void signal_container(const Supervision *s, int sig) {
@@ -140,9 +188,10 @@ static void kill_tree(pid_t pid, int pidfd) {
 }
 
 /* One round of signals: pass them on (SIGINT and SIGQUIT only without a tty: on a tty they are
- * bytes podman passes through the raw terminal, and one arriving here is not the session's).
+ * bytes podman passes through the raw terminal, and one arriving here is not the session's;
+ * SIGWINCH, relaying, resizes the session's terminal, whose foreground podman is).
  * Returns the signal that ends the session (SIGHUP, SIGTERM), or 0. */
-static int handle_signals(const Supervision *s, int sfd) {
+static int handle_signals(const Supervision *s, int sfd, TermRelay *relay) {
         struct signalfd_siginfo si;
         int ending = 0;
 
@@ -150,6 +199,10 @@ static int handle_signals(const Supervision *s, int sfd) {
                 int sig = (int)si.ssi_signo;
                 if (s->tty && (sig == SIGINT || sig == SIGQUIT))
                         continue;
+                if (sig == SIGWINCH) {
+                        relay_resize(relay);
+                        continue;
+                }
                 signal_container(s, sig);
                 if (sig == SIGHUP || sig == SIGTERM)
                         ending = sig;
@@ -157,61 +210,134 @@ static int handle_signals(const Supervision *s, int sfd) {
         return ending;
 }
 
+/* The nearer of the hangup grace deadline and the guard's, as a poll() timeout. */
+static int poll_timeout(long long deadline, const NetGuard *guard) {
+        int t = deadline < 0 ? -1 : (int)(deadline - now_ms() < 0 ? 0 : deadline - now_ms());
+        int g = guard ? netguard_timeout_ms(guard) : -1;
+
+        if (g >= 0 && (t < 0 || g < t))
+                t = g;
+        return t;
+}
+
+/* The client went away (fds[2], fds[3]): hang up the session, once. */
+static int watch_client(const Supervision *s, struct pollfd fds[static 4], bool hung_up, int ending) {
+        for (size_t i = 2; i < 4; i++) {
+                if (fds[i].fd < 0 || !fds[i].revents)
+                        continue;
+                if (!(fds[i].revents & POLLNVAL) && !hung_up && !ending) {
+                        signal_container(s, SIGHUP);
+                        ending = SIGHUP;
+                }
+                fds[i].fd = -1; /* reported once; do not spin on it */
+        }
+        return ending;
+}
+
+/* podman started, with the human's terminal relayed if there is one to relay. Returns its pid,
+ * its pidfd in *ret_pidfd, or a negative errno with nothing left running or changed. */
+static pid_t start_podman(const Supervision *s, TermRelay *relay, int *ret_pidfd) {
+        pid_t pid;
+        int r;
+
+        if (s->tty && s->terminal) {
+                r = relay_open(relay, STDIN_FILENO, STDOUT_FILENO, s->terminal);
+                if (r < 0) {
+                        /* Not the human's own terminal instead: the filter is the point. */
+                        log_error("cannot open a terminal for the session: %s", strerror(-r));
+                        return r;
+                }
+        }
+        pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                relay_close(relay);
+                return r;
+        }
+        if (pid == 0)
+                exec_child(s->argv, s->envp, false, -EBADF, relay->master >= 0 ? relay : NULL);
+        *ret_pidfd = pidfd_open_(pid);
+        if (*ret_pidfd < 0) {
+                r = negative_errno();
+                kill(pid, SIGKILL);
+                (void)wait_status(pid, NULL);
+                relay_close(relay);
+                return r;
+        }
+        return pid;
+}
+
+/* The signals that end or resize the session, blocked and read from a signalfd (*ret_sfd); the
+ * mask before in *old. */
+static int take_signals(const Supervision *s, sigset_t *old, int *ret_sfd) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(handled); i++)
+                sigaddset(&mask, handled[i]);
+        if (s->tty && s->terminal)
+                sigaddset(&mask, SIGWINCH);
+        if (sigprocmask(SIG_BLOCK, &mask, old) < 0)
+                return negative_errno();
+        *ret_sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (*ret_sfd < 0)
+                return negative_errno();
+        /* A dead client must not kill the supervisor before it has cleaned up. */
+        signal(SIGPIPE, SIG_IGN);
+        return 0;
+}
+
 int supervise_run(const Supervision *s) {
         _cleanup_close_ int sfd = -EBADF, pidfd = -EBADF;
-        sigset_t mask, old;
+        TermRelay relay = TERM_RELAY_NULL;
+        sigset_t old;
         long long deadline = -1;
         bool killed = false, hung_up = false;
         pid_t pid;
         int r;
 
-        sigemptyset(&mask);
-        for (size_t i = 0; i < ELEMENTSOF(handled); i++)
-                sigaddset(&mask, handled[i]);
-        if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
-                return negative_errno();
-        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (sfd < 0)
-                return negative_errno();
-        /* A dead client must not kill the supervisor before it has cleaned up. */
-        signal(SIGPIPE, SIG_IGN);
-
-        pid = fork();
-        if (pid < 0)
-                return negative_errno();
-        if (pid == 0)
-                exec_child(s->argv, s->envp, false);
-        pidfd = pidfd_open_(pid);
-        if (pidfd < 0) {
-                r = negative_errno();
-                kill(pid, SIGKILL);
-                (void)wait_status(pid, NULL);
+        r = take_signals(s, &old, &sfd);
+        if (r < 0)
                 return r;
+        pid = start_podman(s, &relay, &pidfd);
+        if (pid < 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                return pid;
         }
 
         /* fds[2], fds[3]: our stdout and stdin, non-tty sessions only, polled for nothing but the
          * errors poll always reports. When the client goes away sshd closes its ends: stdout then
          * reports POLLERR (pipe) or POLLHUP (socket). stdin is watched only when it is a socket: on
-         * a pipe POLLHUP means the client sent EOF (ssh -n, cmd < file), not that it left. */
+         * a pipe POLLHUP means the client sent EOF (ssh -n, cmd < file), not that it left. fds[4]:
+         * rcc-firewalld (netguard.h). fds[5], fds[6]: the human's terminal and the session's, when
+         * relaying (relay.h). */
         struct stat st_in = {};
         bool stdin_socket = fstat(STDIN_FILENO, &st_in) == 0 && S_ISSOCK(st_in.st_mode);
-        struct pollfd fds[4] = {
+        struct pollfd fds[7] = {
                 {.fd = pidfd, .events = POLLIN},
                 {.fd = sfd, .events = POLLIN},
                 {.fd = s->tty ? -1 : STDOUT_FILENO},
                 {.fd = s->tty || !stdin_socket ? -1 : STDIN_FILENO},
+                {.fd = -1, .events = POLLIN},
+                {.fd = -1},
+                {.fd = -1},
         };
 
         for (;;) {
-                long long left = deadline < 0 ? -1 : deadline - now_ms();
-                int n = poll(fds, ELEMENTSOF(fds), deadline < 0 ? -1 : left < 0 ? 0 : (int)left);
-                int ending = 0;
+                int timeout = poll_timeout(deadline, s->guard);
+                int n, ending = 0;
 
+                fds[4].fd = s->guard ? netguard_fd(s->guard) : -1;
+                if (relay.master >= 0)
+                        relay_poll_setup(&relay, &fds[5], &fds[6]);
+                n = poll(fds, ELEMENTSOF(fds), timeout);
                 if (n < 0 && errno != EINTR)
                         break; /* cannot supervise any more: wait for podman below */
                 if (fds[0].revents)
                         break;
-                if (n == 0 && deadline >= 0) {
+                if (s->guard && (fds[4].revents || (n == 0 && netguard_timeout_ms(s->guard) == 0)))
+                        netguard_handle(s->guard);
+                if (n == 0 && deadline >= 0 && now_ms() >= deadline) {
                         /* podman did not end within the grace period: the command ignores the
                          * signal, or podman is stuck. Kill podman; the container goes below. */
                         kill_tree(pid, pidfd);
@@ -220,15 +346,13 @@ int supervise_run(const Supervision *s) {
                         continue;
                 }
                 if (fds[1].revents & POLLIN)
-                        ending = handle_signals(s, sfd);
-                for (size_t i = 2; i < ELEMENTSOF(fds); i++) {
-                        if (fds[i].fd < 0 || !fds[i].revents)
-                                continue;
-                        if (!(fds[i].revents & POLLNVAL) && !hung_up && !ending) {
-                                signal_container(s, SIGHUP);
-                                ending = SIGHUP;
-                        }
-                        fds[i].fd = -1; /* reported once; do not spin on it */
+                        ending = handle_signals(s, sfd, &relay);
+                ending = watch_client(s, fds, hung_up, ending);
+                if (relay.master >= 0 && n > 0 && relay_poll_handle(&relay, &fds[5], &fds[6]) && !hung_up &&
+                    !ending && !killed) {
+                        /* The human's terminal hung up. */
+                        signal_container(s, SIGHUP);
+                        ending = SIGHUP;
                 }
                 if (ending && !hung_up && !killed) {
                         hung_up = true;
@@ -238,6 +362,8 @@ int supervise_run(const Supervision *s) {
 
         bool signaled = false;
         r = wait_status(pid, &signaled);
+        /* The human's terminal theirs again before anything else. */
+        relay_close(&relay);
         /* podman removes the container itself (--rm) when it ends normally. Killed, or ended by a
          * signal (a tty hangup reaches it directly), it may not have: make sure. */
         if (killed || hung_up || signaled)

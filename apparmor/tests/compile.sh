@@ -4,7 +4,8 @@
 # compile.sh BUILD-DIR PROFILE...: every profile compiles with apparmor_parser -Q -K (parse and
 # compile only: nothing is loaded, no kernel or cache is needed) against a tunables file like the
 # one rcc-setup writes (projects with a glob, a space and a bracket, two accounts), once without
-# the userns rule and, where the parser knows it (AppArmor 4), once with it.
+# the userns rule and, where the parser knows it (AppArmor 4), once with it. And the userns rule
+# is in exactly the profiles that run podman, its runtime and its network helper.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: compile.sh BUILD-DIR PROFILE...}
@@ -35,6 +36,31 @@ for userns in $variants; do
                         failed=$((failed + 1))
                 fi
         done
+done
+# userns: the profiles that run podman, its runtime and its network helper include the rule, no
+# other does (the container's above all); with an AppArmor 4 parser, the rule is really in them as
+# the parser reads them (-p: the includes expanded), and in no other.
+holders=$(userns_holders "$build" "$@")
+if [ "$holders" = "$USERNS_PROFILES" ]; then
+        echo "ok - abstractions/rcc-userns is included by $holders, and by no other profile"
+else
+        echo "not ok - abstractions/rcc-userns is included by '${holders:-none}', wanted '$USERNS_PROFILES'"
+        failed=$((failed + 1))
+fi
+for userns in $variants; do
+        [ "$userns" = 1 ] || continue
+        with=""
+        for name in "$@"; do
+                "$parser" -p -I "$tmp/base-1" -I /etc/apparmor.d "$build/$name" 2>/dev/null |
+                        grep -Eq '^[[:space:]]*userns,' && with+="${with:+ }$name"
+        done
+        with=$(tr ' ' '\n' <<<"$with" | sort | paste -sd' ')
+        if [ "$with" = "$USERNS_PROFILES" ]; then
+                echo "ok - AppArmor 4: the userns rule is in $with as the parser reads them, in no other"
+        else
+                echo "not ok - AppArmor 4: the userns rule is in '${with:-none}' as the parser reads them, wanted '$USERNS_PROFILES'"
+                failed=$((failed + 1))
+        fi
 done
 echo "$($parser --version | head -n1); $failed failed"
 [ "$failed" = 0 ]

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by compile.sh and qemu-enforce.sh: an include directory with the three files rcc-setup
 # generates or copies next to the profiles (tunables/rcc, abstractions/rcc-deny,
-# abstractions/rcc-userns), in the same format as setup/apparmor.c writes them.
+# abstractions/rcc-userns), in the same format as setup/host/apparmor.c writes them.
 
 # make_base DIR BUILD-DIR USERNS(0|1) HOMES UIDS PROJECTS...
 make_base() {
@@ -27,4 +27,19 @@ make_base() {
 # The parser's major version (3 for 3.0.8).
 parser_major() {
         apparmor_parser --version 2>/dev/null | sed -n '1s/.*version \([0-9]*\).*/\1/p'
+}
+
+# The profiles that run podman, its OCI runtime and its network helper: those that include
+# abstractions/rcc-userns (AppArmor 4's userns rule where the parser knows it), and no other.
+USERNS_PROFILES="rcc-netns rcc-podman rcc-runtime"
+
+# userns_holders DIR PROFILE...: the names (sorted, one line) of the profiles among PROFILE... in
+# DIR whose text includes abstractions/rcc-userns.
+userns_holders() {
+        local dir=$1 name out=""
+        shift
+        for name in "$@"; do
+                grep -Eq '^[[:space:]]*include <abstractions/rcc-userns>' "$dir/$name" && out+="${out:+ }$name"
+        done
+        tr ' ' '\n' <<<"$out" | sort | paste -sd' '
 }

@@ -169,7 +169,7 @@ static int fail(const char *error, const char *arg, const char **ret_error, cons
 
 int launcher_args_parse(
         int argc, char *const *argv, LauncherArgs *ret, const char **ret_error, const char **ret_arg) {
-        bool have_abi = false;
+        bool have_abi = false, have_workspace = false;
         int i;
 
         *ret = (LauncherArgs){};
@@ -188,6 +188,12 @@ int launcher_args_parse(
                                 return fail("bad or repeated --abi", a, ret_error, ret_arg);
                         ret->abi = (int)v;
                         have_abi = true;
+                } else if (strncmp(a, "--workspace=", 12) == 0) {
+                        if (have_workspace || !parse_readonly(a + 12, &ret->workspace))
+                                return fail(
+                                        "bad or repeated --workspace (DEV:INO:ABSOLUTE-PATH)", a, ret_error,
+                                        ret_arg);
+                        have_workspace = true;
                 } else if (strncmp(a, "--writable=", 11) == 0) {
                         if (!path_plain(a + 11))
                                 return fail(
@@ -212,12 +218,15 @@ int launcher_args_parse(
                         return fail("unknown argument", a, ret_error, ret_arg);
         }
         if (ret->describe) {
-                if (have_abi || ret->n_writable || ret->n_readonly || ret->n_pinned || i < argc)
+                if (have_abi || have_workspace || ret->n_writable || ret->n_readonly || ret->n_pinned ||
+                    i < argc)
                         return fail("--describe takes no other argument", NULL, ret_error, ret_arg);
                 return 0;
         }
         if (!have_abi)
                 return fail("--abi=N is required", NULL, ret_error, ret_arg);
+        if (!have_workspace)
+                return fail("--workspace=DEV:INO:PATH is required", NULL, ret_error, ret_arg);
         if (i >= argc || !argv[i][0])
                 return fail("no command after --", NULL, ret_error, ret_arg);
         ret->command = argv + i;

@@ -6,14 +6,16 @@
  *
  * The launcher's command line (built by shell/podman-argv.c):
  *
- *   rcc-landlock --abi=N [--writable=PATH]... [--pinned=DEV:INO:PATH]... [--readonly=DEV:INO:PATH]...
- *                -- COMMAND [ARG]...
+ *   rcc-landlock --abi=N --workspace=DEV:INO:PATH [--writable=PATH]... [--pinned=DEV:INO:PATH]...
+ *                [--readonly=DEV:INO:PATH]... -- COMMAND [ARG]...
  *   rcc-landlock --describe
  *
  * --abi is the Landlock ABI rcc-shell found on the host (0: none); the launcher refuses to run the
- * command with less. --readonly names a carve-out by the device and inode rcc-shell checked;
- * --pinned a directory above a carve-out, which must be a mount point (bound onto itself, so it
- * cannot be renamed or removed with the carve-out in it), by the same.
+ * command with less. --workspace names the project's mount point (/workspace) by the device and
+ * inode rcc-shell checked: a mount point that is anything else refuses the session, whatever
+ * happened to the project's path on the host while the session started. --readonly names a
+ * carve-out by the same; --pinned a directory above a carve-out, which must be a mount point (bound
+ * onto itself, so it cannot be renamed or removed with the carve-out in it).
  */
 #pragma once
 
@@ -78,8 +80,9 @@ typedef struct LandlockReadonly {
 #define LAUNCHER_MAX_RULES (LAUNCHER_MAX_WRITABLE + 16)
 
 typedef struct LauncherArgs {
-        bool describe; /* --describe: print what this kernel's ABI gives, exit */
-        int abi;       /* --abi=N: the host's ABI, 0..; required unless describe */
+        bool describe;              /* --describe: print what this kernel's ABI gives, exit */
+        int abi;                    /* --abi=N: the host's ABI, 0..; required unless describe */
+        LandlockReadonly workspace; /* --workspace: required unless describe */
         const char *writable[LAUNCHER_MAX_WRITABLE];
         size_t n_writable;
         LandlockReadonly readonly[LAUNCHER_MAX_READONLY];

@@ -3,10 +3,12 @@
  * rcc-landlock: the entry point of every rcc session container. rcc-shell bind-mounts it read-only
  * at /.rcc/landlock and runs it (under podman's --init) with the policy's command after "--".
  * Before it executes the command it
- *   1. checks that each read-only carve-out is the inode rcc-shell checked on the host, on a
+ *   1. checks that /workspace is the project directory rcc-shell checked (device and inode) and a
+ *      mount point, that each read-only carve-out is the inode rcc-shell checked on the host, on a
  *      read-only mount, and that each pinned directory above one is the inode checked and a mount
- *      point: this closes the window between rcc-shell's check and runc's bind mount, in which a
- *      concurrent session of the account could swap the directory for a symlink;
+ *      point: this closes the window between rcc-shell's checks and the runtime's bind mounts, in
+ *      which the human could swap their project for another directory, or a concurrent session of
+ *      the account a carve-out for a symlink;
  *   2. restricts itself with Landlock (landlock-policy.c says what and why), at the ABI this kernel
  *      has, and never below the one rcc-shell found on the host;
  *   3. executes the command, which inherits the restriction: nothing it runs, root in the user
@@ -186,11 +188,12 @@ static int is_mount_root(int fd) {
         return self != parent;
 }
 
-/* A pinned directory: the inode checked on the host, bound onto itself (any mount will do, read-only
- * or not: what matters is that a mount point cannot be renamed or removed). */
-static int check_pinned(const LandlockReadonly *p) {
+/* A directory that must be the inode checked on the host and a mount point: the project at
+ * /workspace, or a pinned directory bound onto itself (any mount will do, read-only or not: what
+ * matters is that a mount point cannot be renamed or removed). */
+static int check_mount_root(const LandlockReadonly *p, const char *what) {
         struct stat st;
-        int fd = -1, r = open_checked(p, "pinned directory", "directory", &fd, &st);
+        int fd = -1, r = open_checked(p, what, "directory", &fd, &st);
 
         if (r != 0)
                 return r;
@@ -202,9 +205,8 @@ static int check_pinned(const LandlockReadonly *p) {
         }
         if (r == 0)
                 return refuse(
-                        "'%s' is not a mount point, so it could be moved away with the read-only "
-                        "paths in it",
-                        p->path);
+                        "'%s' is not a mount point, so it is not the %s rcc-shell bound there", p->path,
+                        what);
         return 0;
 }
 
@@ -275,8 +277,10 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
+        if ((r = check_mount_root(&args.workspace, "project directory")) != 0)
+                return r;
         for (size_t i = 0; i < args.n_pinned; i++)
-                if ((r = check_pinned(&args.pinned[i])) != 0)
+                if ((r = check_mount_root(&args.pinned[i], "pinned directory")) != 0)
                         return r;
         for (size_t i = 0; i < args.n_readonly; i++)
                 if ((r = check_readonly(&args.readonly[i])) != 0)

@@ -4,14 +4,16 @@
 # rcc-firewall benchmark (a report, not a test; run as root by hand or by CI):
 #
 #  1. apply time: a policy with BENCH_ENTRIES (10,000) allowlist entries, each its own /32 in
-#     10.0.0.0/8 with two ports; "rcc-firewall apply" vs "nft -f" of what "rcc-firewall show"
-#     prints, each loaded into a fresh network namespace, BENCH_REPS times, medians compared.
+#     10.0.0.0/8 with two ports; rcc-firewalld started in a fresh network namespace until it
+#     holds the applied table (it loads and compiles the policy, and commits it in one batch) vs
+#     "nft -f" of what "rcc-firewall show" prints, BENCH_REPS times, medians compared.
 #  2. TCP throughput of a sandbox account's connection (iperf3, BENCH_SECONDS per run) from
 #     namespace H to namespace L, with that ruleset loaded in H and with no table, alternating,
 #     BENCH_IPERF_RUNS (3) runs of each, medians compared.
 #
 # Everything happens in throwaway network namespaces; the addresses exist only inside them.
-# Usage: bench-apply.sh [RCC-FIREWALL]   (or RCC_FIREWALL=..., or MESON_BUILD_ROOT)
+# Usage: bench-apply.sh [RCC-FIREWALL]   (or RCC_FIREWALL=..., or MESON_BUILD_ROOT; rcc-firewalld
+# is looked for next to it, or RCC_FIREWALLD=...)
 # Exit: 0 report printed, 1 a measurement could not be made, 77 the machine lacks something.
 
 set -u
@@ -30,6 +32,14 @@ t_require_cmd ip iproute2 nft nftables iperf3 iperf3 setpriv util-linux useradd 
 if [ -z "$RCC_FIREWALL" ] || [ ! -x "$RCC_FIREWALL" ]; then
         t_die "rcc-firewall not found ('$RCC_FIREWALL'): pass its path, or set RCC_FIREWALL or MESON_BUILD_ROOT"
 fi
+RCC_FIREWALLD="${RCC_FIREWALLD:-$(dirname "$RCC_FIREWALL")/service/rcc-firewalld}"
+[ -x "$RCC_FIREWALLD" ] || RCC_FIREWALLD="$(dirname "$RCC_FIREWALL")/rcc-firewalld"
+[ -x "$RCC_FIREWALLD" ] || t_die "rcc-firewalld not found next to $RCC_FIREWALL: set RCC_FIREWALLD"
+# rcc-firewalld's sockets are the host's (/run/rcc): one service at a time.
+if [ -S /run/rcc/firewall.sock ] && pgrep -x rcc-firewalld >/dev/null; then
+        t_skip "an rcc-firewalld runs here already (/run/rcc/firewall.sock); this benchmark runs its own"
+fi
+[ -e /run/rcc ] || t_add_cleanup "rm -rf /run/rcc"
 t_clean_stale
 t_require_netns_nft
 
@@ -72,7 +82,19 @@ t_log "policy: $BENCH_ENTRIES allowlist entries; show prints $(wc -l <"$SHOW") l
 
 # ----------------------------------------------------------------------------- apply vs nft -f
 
-# time_in_fresh_ns CMD...: milliseconds CMD takes inside a new, empty namespace.
+# stop_firewalld: SIGTERM the service the state file names, and wait until it is gone.
+stop_firewalld() {
+        local pid
+        pid=$(sed -n 's/^pid=//p' /run/rcc/firewall.state 2>/dev/null)
+        [ -n "$pid" ] || return 0
+        kill "$pid" 2>/dev/null
+        for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+        return 1
+}
+t_add_cleanup stop_firewalld
+
+# time_in_fresh_ns CMD...: milliseconds CMD takes inside a new, empty namespace, until it returns
+# with table inet rcc loaded there (rcc-firewalld --background returns once it holds the table).
 time_in_fresh_ns() {
         local ns t0 t1 rc
         t_add_netns ns "r$RANDOM"
@@ -81,6 +103,7 @@ time_in_fresh_ns() {
         rc=$?
         t1=$(date +%s%N)
         [ "$rc" = 0 ] && ! ip netns exec "$ns" nft list table inet rcc >/dev/null 2>&1 && rc=1
+        stop_firewalld || rc=1
         t_del_netns "$ns"
         [ "$rc" = 0 ] || { sed 's/^/# /' "$CONF/time.err" | head -5 >&2; return 1; }
         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'
@@ -89,7 +112,7 @@ time_in_fresh_ns() {
 APPLY_MS=()
 NFT_MS=()
 for ((r = 0; r < BENCH_REPS; r++)); do
-        if ms=$(time_in_fresh_ns "$RCC_FIREWALL" --config "$CONF" apply); then APPLY_MS+=("$ms"); else fail "rcc-firewall apply"; break; fi
+        if ms=$(time_in_fresh_ns "$RCC_FIREWALLD" --config "$CONF" --background); then APPLY_MS+=("$ms"); else fail "rcc-firewalld start"; break; fi
         if ms=$(time_in_fresh_ns nft -f "$SHOW"); then NFT_MS+=("$ms"); else fail "nft -f of the show output"; break; fi
 done
 t_log "apply ms:  ${APPLY_MS[*]:-}"
@@ -111,6 +134,8 @@ ip netns exec "$L" iperf3 -s -B "$T_L4" -p 5201 >/dev/null 2>&1 &
 t_add_cleanup "kill $! 2>/dev/null"
 T_SERVERS+=("$L tcp $T_L4 5201")
 t_wait_servers
+ip netns exec "$H" "$RCC_FIREWALLD" --config "$CONF" --background || t_die "rcc-firewalld did not start in H"
+ip netns exec "$H" "$RCC_FIREWALL" --config "$CONF" remove >/dev/null 2>&1 || t_die "rcc-firewall remove in H"
 
 # Alternate runs without and with the table, BENCH_IPERF_RUNS of each; medians compared.
 GBS_NONE=()
@@ -138,9 +163,9 @@ cat <<EOF
 
 ==================== rcc-firewall benchmark ====================
 allowlist entries              $BENCH_ENTRIES (x2 ports, tcp)
-rcc-firewall apply             $APPLY_MED ms (median of ${#APPLY_MS[@]}, fresh netns each)
+rcc-firewalld start, applied   $APPLY_MED ms (median of ${#APPLY_MS[@]}, fresh netns each)
 nft -f <show output>           $NFT_MED ms (median of ${#NFT_MS[@]}, fresh netns each)
-ratio apply / nft -f           $(ratio "$APPLY_MED" "$NFT_MED")
+ratio start / nft -f           $(ratio "$APPLY_MED" "$NFT_MED")
 TCP throughput, no table       $GB_NONE Gbit/s (iperf3 as the sandbox account, median of ${#GBS_NONE[@]} x ${BENCH_SECONDS} s)
 TCP throughput, table loaded   $GB_LOADED Gbit/s (median of ${#GBS_LOADED[@]})
 ratio loaded / no table        $(ratio "$GB_LOADED" "$GB_NONE")

@@ -34,8 +34,9 @@ SUITE_T0=$(t_now_ms)
 # ----------------------------------------------------------------------------- the world, extended
 
 # More of the network in L: every private class, metadata, and the machine's own resolver (what
-# slirp4netns forwards the container's DNS at 10.0.2.3 to), none of which the policy allows; the
-# policy's resolver (10.99.0.53) and public hosts, v4 and v6, as controls.
+# the network helper forwards the container's DNS to: from 10.0.2.3 with slirp4netns, from
+# 169.254.1.1 with pasta), none of which the policy allows; the policy's resolver (10.99.0.53)
+# and public hosts, v4 and v6, as controls.
 L_PRIV2=192.168.77.10 L_PRIV3=172.16.5.5 L_CGNAT=100.64.1.1 L_META=169.254.169.254
 L_DNS=10.99.0.53 L_NODNS=10.20.0.53 L_ULA=fd00:77::10 L_PUB6=2606:4700:4700::1111
 for a in $L_PRIV2 $L_PRIV3 $L_CGNAT $L_META $L_DNS $L_NODNS $L_ULA $L_PUB6; do t_ns_addr "$L" "$a"; done
@@ -48,7 +49,7 @@ t_tcp_server "$L" $L_NODNS 53
 t_udp_server "$L" $L_PUB 53
 t_udp_server "$L" $L_META 53
 t_udp_server "$L" $L_ULA 53
-# The machine's resolver, where slirp4netns sends the container's queries to 10.0.2.3.
+# The machine's resolver, where the network helper sends the container's queries.
 SYS_DNS=$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf)
 case $SYS_DNS in
 127.*) t_udp_server "$H" "$SYS_DNS" 53 ;;
@@ -200,16 +201,62 @@ attack read-host-readable ssh read-host-file "$MARK" "$CONTROL" "$T/outside/rcce
 attack read-host-readable-sudo sudo read-host-file "$MARK" "$CONTROL" "$T/outside/rccesc-readable"
 
 WNAME="rccesc-written-$T_ID"
-# host_write_outside: no file of that name anywhere on the host but the account's podman storage.
+# host_write_outside: no file of that name anywhere on the host but the account's podman storage
+# (the container's own layer and the home volume).
 host_write_outside() {
         local found
         found=$(find / /etc /usr /root /var /opt /srv /home /tmp "$T" -xdev \
-                -path "$ACCT_HOME/.local/share/containers" -prune -o -name "$WNAME" -print 2>/dev/null | sort -u)
+                -path "$STATE_DIR/storage/$(id -u "$ACCT")/graph" -prune -o -name "$WNAME" -print 2>/dev/null | sort -u)
         [ -z "$found" ] || HOST_BREACH="host files appeared: $(tr '\n' ' ' <<<"$found")"
 }
 host_write_outside_sudo() { host_write_outside; }
 attack write-outside ssh write-outside "$WNAME" "$CONFIG_DIR" /etc/ssh/sshd_config.d "$HA" "$T/outside"
 attack write-outside-sudo sudo write-outside "$WNAME" "$CONFIG_DIR" /etc/ssh/sshd_config.d "$HA" "$T/outside"
+
+# ----------------------------------------------------------------------------- the account's storage, the host, the disk
+
+# The storage that issue 12's escalation went through, the host's identity, and the disk: what the
+# container's own files tell, and what a session can write on the host.
+STORE="$STATE_DIR/storage/$(id -u "$ACCT")"
+attack storage-reach ssh storage-reach "$STORE" "$STORE/graph" "$STORE/graph/overlay/l" "$ACCT_HOME"
+attack host-identity ssh host-identity "$(hostname)"
+attack host-identity-sudo sudo host-identity "$(hostname)"
+# Twice the account's bound (300m in session-env.sh); the storage file must not hold more than it.
+host_disk_fill() {
+        local allocated=$(($(stat -c %b "$STORE.img") * 512 / 1048576))
+        [ "$allocated" -le 300 ] || HOST_BREACH="the storage file holds $allocated MiB of the host's disk, past its 300 MiB"
+        HOST_NOTE="the storage file holds $allocated MiB of the host's disk (bound 300 MiB)"
+}
+attack disk-fill ssh disk-fill 600
+
+# ----------------------------------------------------------------------------- state between sessions
+
+# What the human's own tools run from the project (issue 14), over both entry paths: none written,
+# whether it existed or not (rcc makes the missing ones for the session and removes them after).
+TOOL_FILES=(.claude/settings.json .claude/settings.local.json .mcp.json .vscode/tasks.json .pre-commit-config.yaml .envrc)
+host_tool_files() {
+        local f
+        for f in "${TOOL_FILES[@]}"; do
+                [ -e "$PROJ/$f" ] && grep -qs pwned "$PROJ/$f" && HOST_BREACH="$HOST_BREACH $PROJ/$f holds the agent's hook"
+        done
+        HOST_NOTE="the project holds afterwards: $(cd "$PROJ" && ls -d "${TOOL_FILES[@]}" .claude .vscode 2>/dev/null | tr '\n' ' ')"
+}
+host_tool_files_sudo() { host_tool_files; }
+attack tool-files ssh tool-files
+attack tool-files-sudo sudo tool-files
+# A hook and a marker left in the home: a session of another project of the same human sees
+# neither (each has its own home); test-homes.sh shows the same across humans.
+HOME_MARK="rccesc-home-$T_ID"
+OTHER="$HA/src/other"
+mkdir -p "$OTHER" && echo other >"$OTHER/MARKER" && chown -R "$ALICE:" "$OTHER"
+host_home_plant() {
+        local out
+        out=$(ip netns exec "$H" timeout 60 ssh "${SSH_OPTS[@]}" -o "SetEnv=RCC_PROJECT=$OTHER" "$ACCT@127.0.0.1" \
+                "ls \$HOME; cat \$HOME/.claude/settings.json" 2>&1 </dev/null)
+        [[ $out == *"$HOME_MARK"* ]] && HOST_BREACH="a session of another project sees it: $(tr '\n' ' ' <<<"$out")"
+        HOST_NOTE="a session of $OTHER finds neither the marker nor the hook"
+}
+attack home-plant ssh home-plant "$HOME_MARK"
 
 # ----------------------------------------------------------------------------- the project's carve-outs
 
@@ -257,13 +304,18 @@ host_symlink_out() {
                         HOST_BREACH="$HOST_BREACH sudo from $PROJ/$link ran a session"
                 fi
         done
-        # .envrc, a read-only carve-out absent from the project, is now the agent's symlink to a host
-        # file: the next session must not bind-mount what it points to (refusing is fine).
+        # .envrc, a read-only carve-out, is a symlink to a host file: the agent's, or (the session
+        # held a placeholder there) the one a cloned repository could carry. The next session must
+        # not bind-mount what it points to (refusing is fine).
+        local planter=agent
+        [ -L "$PROJ/.envrc" ] || planter=alice
+        [ $planter = agent ] || setpriv --reuid="$ALICE" --regid="$ALICE" --init-groups \
+                ln -sfn "$T/outside/rccesc-readable" "$PROJ/.envrc"
         rssh alice "$ACCT" "${SETENV[@]}" -- 'cat /workspace/.envrc 2>&1'
         if [[ $OUT == *"$MARK"* ]]; then
                 HOST_BREACH="$HOST_BREACH the next session mounted the host file behind the agent's .envrc symlink: $OUT"
         else
-                HOST_NOTE="links as RCC_PROJECT refused; next session with .envrc -> host file: exit $RC, $(head -n 1 <<<"$OUT" | head -c 160)"
+                HOST_NOTE="links as RCC_PROJECT refused; next session with .envrc -> host file (planted by $planter): exit $RC, $(head -n 1 <<<"$OUT" | head -c 160)"
         fi
         rm -f "$PROJ"/rcc-escape-link-* "$PROJ/.envrc"
 }
@@ -455,26 +507,78 @@ for a in sftp forward-L forward-R forward-D; do attack "ssh-$a" client "$a"; don
 
 PUB4="tcp,$L_PUB,80"
 PUB6="tcp,$L_PUB6,80"
+# What the container sees of the host depends on the rootless network install chose (NETWORK,
+# session-env.sh). slirp4netns: the container is 10.0.2.100 behind a gateway 10.0.2.2 that is the
+# host's loopback (allow_host_loopback=false closes it), DNS at 10.0.2.3, interface tap0. pasta:
+# the container has the host's own addresses and routes (H's, here: gateway $T_L4), its interface
+# is named after the host's, DNS at 169.254.1.1, and podman would map the gateway to the host's
+# loopback (--map-host-loopback, --no-map-gw) and 169.254.1.2 to the host (--map-guest-addr) if
+# rcc did not say none to both. H's own services are on 127.0.0.1:2222 (sshd) and 0.0.0.0:82: a
+# connection that reaches either through a mapping comes back with their banner.
+case $NETWORK in
+pasta)
+        NET_GW=$T_L4 NET_IF=$T_VETH_H NET_DNS=169.254.1.1
+        net_host_targets=("tcp,$T_L4,2222" "tcp,$T_L4,82" "tcp,169.254.1.2,2222" "tcp,169.254.1.2,82"
+                "tcp,169.254.1.2,80")
+        ;;
+*)
+        NET_GW=10.0.2.2 NET_IF=tap0 NET_DNS=10.0.2.3
+        net_host_targets=("tcp,10.0.2.2,2222" "tcp,10.0.2.2,80" "tcp,10.0.2.2,82")
+        ;;
+esac
+# Every connection the network attacks make must leave H as a socket of the account's uid, which
+# is what table inet rcc matches: a table of the suite's own counts, from here to net-socket-owner,
+# the TCP and UDP packets leaving H towards L, first those of the account's sockets (accepted
+# here, which ends only this chain: rcc's table still sees them), then all others, those without
+# a socket included.
+ACCT_UID=$(id -u "$ACCT")
+ip netns exec "$H" nft -f - <<NFT || t_die "cannot load the counting table"
+table inet rccesc_owner {
+        chain out {
+                type filter hook output priority -10; policy accept;
+                oifname "$T_VETH_H" meta l4proto { tcp, udp } meta skuid $ACCT_UID counter accept
+                oifname "$T_VETH_H" meta l4proto { tcp, udp } counter
+        }
+}
+NFT
+t_add_cleanup "ip netns exec $H nft delete table inet rccesc_owner 2>/dev/null"
 attack net-private-v4 ssh net-probe "$PROBE" "$PUB4" -- \
         "tcp,$L_PRIV,80" "tcp,$L_PRIV2,80" "tcp,$L_PRIV3,80" "tcp,$L_CGNAT,80"
 attack net-private-v6 ssh net-probe "$PROBE" "$PUB6" -- \
-        "tcp,$L_ULA,80" "udp,$L_ULA,53" "tcp,fe80::77:2%tap0,81"
+        "tcp,$L_ULA,80" "udp,$L_ULA,53" "tcp,fe80::77:2%$NET_IF,81"
 attack net-v4-mapped ssh net-probe "$PROBE" "$PUB4" "tcp,::ffff:$L_PUB,80" -- \
-        "tcp,::ffff:$L_PRIV,80" "tcp,::ffff:$L_META,80" "tcp,::ffff:$L_CGNAT,80" "tcp,::ffff:$T_H4,80" "tcp,::ffff:10.0.2.2,2222"
+        "tcp,::ffff:$L_PRIV,80" "tcp,::ffff:$L_META,80" "tcp,::ffff:$L_CGNAT,80" "tcp,::ffff:$T_H4,80" "tcp,::ffff:$NET_GW,2222"
 attack net-metadata ssh net-probe "$PROBE" "$PUB4" -- "tcp,$L_META,80" "udp,$L_META,53"
-# The host itself: slirp4netns's gateway 10.0.2.2 is the host's loopback (allow_host_loopback=false
-# closes it); H's own addresses; 127.0.0.1 in the container is the container's own loopback (the
-# host's 127.0.0.1:80 answers with its banner, which must not come back).
-attack net-host-addresses ssh net-probe "$PROBE" "$PUB4" -- \
-        "tcp,10.0.2.2,2222" "tcp,10.0.2.2,80" "tcp,$T_H4,80" "tcp,$T_H4,2222" "tcp,$T_H6,80" "tcp,$T_H4,82" \
+# The host itself: the network's mappings of it (above); H's own addresses; 127.0.0.1 in the
+# container is the container's own loopback (the host's 127.0.0.1:80 answers with its banner,
+# which must not come back).
+attack net-host-addresses ssh net-probe "$PROBE" "$PUB4" -- "${net_host_targets[@]}" \
+        "tcp,$T_H4,80" "tcp,$T_H4,2222" "tcp,$T_H6,80" "tcp,$T_H4,82" \
         "tcp,127.0.0.1,80" "tcp,::1,80" "tcp,127.0.0.1,2222"
 # DNS: port 53 is open only towards the policy's resolver. A private server on 53 that is not it,
-# the resolver on another port, and the machine's own resolver through slirp4netns's forwarder
-# are refused; the policy's resolver answers (control); a public server on 53 is what public
+# the resolver on another port, and the machine's own resolver through the network's DNS
+# forwarder ($NET_DNS) are refused; the policy's resolver answers (control); a public server on 53 is what public
 # mode allows (reported, not judged).
 dns_targets=("udp,$L_NODNS,53" "tcp,$L_NODNS,53" "tcp,$L_DNS,54" "?udp,$L_PUB,53")
-[ -n "$SYS_DNS" ] && [ "$SYS_DNS" != "$L_DNS" ] && dns_targets+=("udp,10.0.2.3,53")
+[ -n "$SYS_DNS" ] && [ "$SYS_DNS" != "$L_DNS" ] && dns_targets+=("udp,$NET_DNS,53")
 attack net-dns ssh net-probe "$PROBE" "$PUB4" "udp,$L_DNS,53" -- "${dns_targets[@]}"
+
+# host_net_socket_owner: the counts since the network attacks began. The account's sockets must
+# have carried their traffic (the controls reached L), and nothing else may have sent TCP or UDP
+# towards L meanwhile: no relay of the network helper's under another uid, no packet without a
+# socket (a forward or a transparent proxy would be one).
+host_net_socket_owner() {
+        local counts own other
+        counts=$(ip netns exec "$H" nft list chain inet rccesc_owner out 2>&1 | grep -o 'packets [0-9]*' | grep -o '[0-9]*')
+        own=$(sed -n 1p <<<"$counts")
+        other=$(sed -n 2p <<<"$counts")
+        HOST_NOTE="$NETWORK: ${own:-?} packets towards L from sockets of uid $ACCT_UID, ${other:-?} from anything else"
+        if [ -z "$own" ] || [ "$own" = 0 ] || [ "$other" != 0 ]; then
+                HOST_BREACH="not every connection left as a socket of the account: $HOST_NOTE"
+        fi
+        ip netns exec "$H" nft delete table inet rccesc_owner 2>/dev/null
+}
+attack net-socket-owner ssh net-probe "$PROBE" "$PUB4" "udp,$L_DNS,53" --
 
 table_digest() { ip netns exec "$H" nft list table inet rcc 2>&1 | sha256sum | cut -c1-16; }
 TABLE_BEFORE=$(table_digest)

@@ -25,10 +25,16 @@ for applet in $("$busybox" --list); do
 done
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"
+# An image's own hosts file: rcc-shell runs podman with --no-hosts.
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 printf 'rcc-test-image\n' >"$root/etc/rcc-test-image"
 cat >"$root/usr/local/bin/claude" <<'CLAUDE'
 #!/bin/sh
-# Stand-in for Claude Code in the session tests' image.
+# Stand-in for Claude Code in the session tests' image. --rcc-test-sh CMD runs CMD instead: the
+# only thing a sudo session may run is this shim, and some tests must look around from there.
+if [ "${1-}" = --rcc-test-sh ]; then
+        exec /bin/sh -c "$2"
+fi
 echo "claude-stand-in in rcc-test-image: args=<$*> cwd=$(pwd) uid=$(id -u) home=$HOME leak=${RCC_TEST_LEAK-none}"
 CLAUDE
 chmod 0755 "$root/usr/local/bin/claude"

@@ -34,7 +34,12 @@ t_require_root
 # One session test at a time on a machine: each installs this build into the system and edits /etc.
 exec {T_LOCK_FD}>/run/lock/rcc-session-tests.lock && flock -w 900 "$T_LOCK_FD" ||
         t_die "another session test has held /run/lock/rcc-session-tests.lock for 15 minutes (or a process it left holds it)"
-t_require_cmd ip iproute2 nft nftables socat socat podman podman runc runc slirp4netns slirp4netns \
+# The OCI runtime rcc-setup install names for podman (setup/host/podman-conf.c): crun on a pure
+# cgroup v2 machine where it is installed (Debian 13 has no runc), else runc (crun refuses a hybrid
+# hierarchy, as on the build machines). The rootless network (pasta or slirp4netns) is install's
+# choice too: it fails, saying what to install, when podman could run neither.
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && [ -x /usr/bin/crun ]; then RUNTIME=crun; else RUNTIME=runc; fi
+t_require_cmd ip iproute2 nft nftables socat socat podman podman "$RUNTIME" "$RUNTIME" \
         newuidmap uidmap /usr/sbin/sshd openssh-server ssh openssh-client ssh-keygen openssh-client \
         sudo sudo visudo sudo setfacl acl busybox busybox-static file file meson meson \
         setpriv util-linux python3 python3
@@ -218,6 +223,7 @@ container:
   memory: 512m
   cpus: 1
   pids: 256
+  disk: 300m
 users:
   $ALICE: { projects: ["$HA/src/*"] }
 EOF
@@ -234,6 +240,9 @@ else
         t_finish
 fi
 t_check "rcc-setup install again changes nothing and succeeds" h_exec "$SETUP" --account "$ACCT" install
+# The rootless network install chose, as rcc-shell reads it: pasta or slirp4netns.
+NETWORK=$(sed -n 's/^network=//p' "$CONFIG_DIR/podman/network.conf" 2>/dev/null)
+t_log "rootless network: ${NETWORK:-none recorded}, OCI runtime: $RUNTIME"
 t_check "rcc-setup image import" "$SETUP" --account "$ACCT" image import "$T/image.tar"
 t_check "rcc-setup key add" "$SETUP" key add "$ACCT" "$T/alice.key.pub" --user "$ALICE"
 t_check_fail "key add refuses a human who is not one of the account's users" \

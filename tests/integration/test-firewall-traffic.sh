@@ -14,6 +14,9 @@
 # picked outside every special-purpose range so that only the policy decides about them; they
 # are configured on L's loopback or the veth and reach nothing real.
 #
+# rcc-firewalld (started here in H) holds the table, and rcc-firewall asks it to apply, refresh and
+# remove; test-firewall-service.sh tests the service itself.
+#
 # Usage: test-firewall-traffic.sh [RCC-FIREWALL]   (or RCC_FIREWALL=..., or MESON_BUILD_ROOT)
 
 set -u
@@ -22,6 +25,7 @@ T_TAG=rcctf
 . "$(dirname "$0")/lib.sh"
 
 RCC_FIREWALL="${RCC_FIREWALL:-${1:-${MESON_BUILD_ROOT:+$MESON_BUILD_ROOT/firewall/rcc-firewall}}}"
+RCC_FIREWALLD="${RCC_FIREWALLD:-$(dirname "$RCC_FIREWALL")/service/rcc-firewalld}"
 
 t_require_root
 t_require_cmd ip iproute2 ss iproute2 nft nftables socat socat setpriv util-linux unshare util-linux \
@@ -29,8 +33,13 @@ t_require_cmd ip iproute2 ss iproute2 nft nftables socat socat setpriv util-linu
 if [ -z "$RCC_FIREWALL" ] || [ ! -x "$RCC_FIREWALL" ]; then
         t_die "rcc-firewall not found ('$RCC_FIREWALL'): pass its path, or set RCC_FIREWALL or MESON_BUILD_ROOT"
 fi
+[ -x "$RCC_FIREWALLD" ] || t_die "rcc-firewalld not found ('$RCC_FIREWALLD'): set RCC_FIREWALLD"
 t_clean_stale
 t_require_netns_nft
+if [ -S /run/rcc/firewall.sock ] && pgrep -x rcc-firewalld >/dev/null; then
+        t_skip "an rcc-firewalld runs here already (/run/rcc/firewall.sock); this test runs its own"
+fi
+[ -e /run/rcc ] || t_add_cleanup "rm -rf /run/rcc"
 
 T_FAST_MS=${T_FAST_MS:-2000} # a rejected connection fails at once; a dropped one would time out
 
@@ -277,6 +286,12 @@ reached "$A" tcp $L_PRIV 8081 # the baseline: nothing blocks before apply
 
 # ----------------------------------------------------------------------------- public mode
 
+# The service holds the table from its start; apply after that only refreshes it.
+ip netns exec "$H" "$RCC_FIREWALLD" --config "$CONF" >"$CONF.firewalld.log" 2>&1 &
+FWD_PID=$!
+t_add_cleanup "kill $FWD_PID 2>/dev/null; rm -f '$CONF.firewalld.log'"
+for ((i = 0; i < 100; i++)); do [ -S /run/rcc/firewall.sock ] && break; sleep 0.05; done
+t_check "rcc-firewalld started and holds the table" test -S /run/rcc/firewall.sock
 fw_expect 0 "apply exits 0" apply
 t_check "table inet rcc is loaded" has_table
 fw_expect 0 "status exits 0 after apply" status
@@ -361,6 +376,49 @@ t_log "root is not affected"
 for a in $L_PRIV2 $L_META 127.0.0.1; do reached root tcp "$a" 80; done
 reached root tcp $L_PRIV 8081
 
+# ----------------------------------------------------------------------------- denials
+
+t_log "denials: every refusal above, recorded by rcc-firewalld from the deny chains' nflog group"
+# denied ACCOUNT ADDR PROTO PORT REASON-GLOB: one line of the text report says so
+denied() {
+        local line
+        line=$(grep -F "$1: $2 $3 port $4," <<<"$FW_OUT" | head -n 1)
+        if [ -n "$line" ] && [[ $line == *$5* ]]; then ok "denials: $1 to $2 $3/$4: ${line##*: }"; else
+                not_ok "denials: $1 to $2 $3/$4, reason $5: '${line:-no such line}'"
+        fi
+}
+fw_expect 0 "rcc-firewall denials exits 0" denials
+denied "$A" $L_META tcp 80 "*link-local*metadata*169.254.0.0/16"
+denied "$A" $L_PRIV tcp 8081 "*private (RFC 1918) 10.0.0.0/8"
+denied "$A" $L_DENY tcp 80 "denied by the policy ($CONF/rcc.yaml:*)"
+denied "$A" "$T_H4" tcp 80 "this host's own address ($T_VETH_H)"
+denied "$A" 127.0.0.1 tcp 80 "this host's own address (lo)"
+denied "$B" $L_PRIV tcp 8080 "*private (RFC 1918)*"
+t_check "the report ends with the lines to add and rcc-setup apply" grep -q "then run: rcc-setup apply" <<<"$FW_OUT"
+fw_expect 0 "rcc-firewall --account B --json denials exits 0" --account "$B" --json denials
+t_check "--account B --json: valid JSON, only B's, its refusal of $L_PRIV/8080 counted" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["denials"] and all(e["account"] == sys.argv[2] for e in d["denials"])
+assert any(e["address"] == sys.argv[3] and e["port"] == 8080 and e["count"] >= 1 for e in d["denials"])
+' "$FW_OUT" "$B" $L_PRIV
+fw_expect 2 "--json with another command is a usage error" --json status
+fw_expect 0 "rcc-firewall --since 1h --json denials exits 0" --since 1h --json denials
+ALLOW=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+print(next(e["allow"] for e in d["denials"] if e["account"] == sys.argv[2] and e["address"] == sys.argv[3]
+      and e["port"] == 8081))
+' "$FW_OUT" "$A" $L_PRIV)
+t_check "the report gives the lines that allow $L_PRIV/8081" test -n "$ALLOW"
+# The lines as the report gives them, under the account's network.allow, and one apply: allowed.
+printf '%s\n' "$ALLOW" | sed 's/^/    /' >>"$CONF/accounts.d/$A.yaml"
+fw_expect 0 "apply with the report's lines for $L_PRIV/8081" apply
+reached "$A" tcp $L_PRIV 8081
+write_accounts
+fw_expect 0 "apply without them again" apply
+refused "$A" "$UA" tcp $L_PRIV 8081
+
 # ----------------------------------------------------------------------------- idempotence
 
 BEFORE=$(table)
@@ -415,21 +473,18 @@ write_accounts
 fw_expect 0 "apply of the policy as it was exits 0" apply
 refused "$A" "$UA" tcp $L_PRIV3 80
 
-ip netns exec "$H" nft add element inet rcc "allow4_$UA" "{ $L_PRIV . tcp . 8081 }"
-reached "$A" tcp $L_PRIV 8081 # root's hand edit works...
-fw_expect 1 "status after root added an allowlist element by hand: not current" status
-fw_expect 0 "apply after the hand edit exits 0" apply
-refused "$A" "$UA" tcp $L_PRIV 8081 # ...until apply puts the policy back
-fw_expect 0 "status: current after repair" status
-
-ip netns exec "$H" nft flush chain inet rcc "acct_$UA"
-fw_expect 1 "status after root flushed acct_$UA: not current" status
-fw_expect 0 "apply after the flush exits 0" apply
-refused "$A" "$UA" tcp $L_META 80
-
-ip netns exec "$H" nft delete table inet rcc
-fw_expect 1 "status with the table deleted: exits 1" status
-fw_expect 0 "apply after the delete exits 0" apply
+# The table has an owner: not even root changes it by hand.
+OUT=$(ip netns exec "$H" nft add element inet rcc "allow4_$UA" "{ $L_PRIV . tcp . 8081 }" 2>&1)
+t_check "root's hand edit of the owned table is refused" grep -qi 'not permitted' <<<"$OUT"
+refused "$A" "$UA" tcp $L_PRIV 8081
+OUT=$(ip netns exec "$H" nft flush chain inet rcc "acct_$UA" 2>&1)
+t_check "root's flush of acct_$UA is refused" grep -qi 'not permitted' <<<"$OUT"
+BEFORE=$(table)
+ip netns exec "$H" nft flush ruleset
+t_check_eq "nft flush ruleset passes the owned table by" "$BEFORE" "$(table)"
+OUT=$(ip netns exec "$H" nft delete table inet rcc 2>&1)
+t_check "nft delete table inet rcc is refused" grep -qi 'not permitted' <<<"$OUT"
+fw_expect 0 "status: current, held" status
 refused "$A" "$UA" tcp $L_META 80
 
 # ----------------------------------------------------------------------------- invalid policies

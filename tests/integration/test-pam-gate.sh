@@ -132,7 +132,7 @@ logged "pam_rcc\(sudo:session\): session start: account=$ACCT invoker=$ALICE via
 
 t_check "rcc-firewall remove" ip netns exec "$H" "$FIREWALL" remove
 mark
-both_refused "firewall removed: refused" "the firewall table inet rcc is not loaded*rcc-firewall apply"
+both_refused "firewall removed: refused" "the firewall table inet rcc is not loaded*rcc-setup apply"
 # Under sshd the key is known only in the session phase, so the account-phase refusal cannot name
 # the human; sudo's can.
 logged "sshd:account\): session refused \(firewall-not-loaded\): account=$ACCT invoker=- " "syslog: the refusal and its reason"
@@ -141,11 +141,20 @@ logged "sudo:[a-z]+\): session refused \(firewall-not-loaded\): account=$ACCT in
 others_unaffected "firewall removed"
 t_check "rcc-firewall apply" ip netns exec "$H" "$FIREWALL" apply
 both_allowed "firewall applied again: the same sessions start"
-# The table carries the right digest but root edited it by hand: an extra object is enough.
-t_check "nft: a hand edit of table inet rcc" ip netns exec "$H" nft add counter inet rcc rcc_test_extra
-both_refused "firewall edited by hand: refused" "the firewall table inet rcc was modified since it was applied*rcc-firewall apply"
-t_check "rcc-firewall apply repairs it" ip netns exec "$H" "$FIREWALL" apply
-both_allowed "firewall repaired: the same sessions start"
+# rcc-firewalld holds the table (the kernel's owner flag): not even root edits it by hand.
+t_check_fail "nft: a hand edit of table inet rcc is refused" ip netns exec "$H" nft add counter inet rcc rcc_test_extra
+both_allowed "after the refused hand edit: the same sessions start"
+# The service stopped: the table may stay (persist), but nobody would hold a session's network
+# if it were lost.
+FWD=$(sed -n 's/^pid=//p' /run/rcc/firewall.state)
+t_check "rcc-firewalld runs (pid $FWD)" test -n "$FWD"
+kill "$FWD"
+for ((i = 0; i < 50; i++)); do kill -0 "$FWD" 2>/dev/null || break; sleep 0.1; done
+mark
+both_refused "rcc-firewalld stopped: refused" "the firewall table inet rcc is not held by rcc-firewalld*systemctl restart rcc-firewall"
+logged "session refused \(firewall-no-service\)" "syslog: 'not held' refusal"
+t_check "rcc-firewalld --background starts again" h_exec "$SBIN/rcc-firewalld" --background
+both_allowed "rcc-firewalld back: the same sessions start"
 
 # ----------------------------------------------------------------------------- the policy
 
@@ -157,7 +166,7 @@ network:
       ports: [8080]
 EOF2
 mark
-both_refused "policy edited, not applied: refused" "the firewall table inet rcc is not current*rcc-firewall apply"
+both_refused "policy edited, not applied: refused" "the firewall table inet rcc is not current*rcc-setup apply"
 logged "session refused \(firewall-not-current\)" "syslog: 'not current' refusal"
 t_check "rcc-firewall apply of the edited policy" ip netns exec "$H" "$FIREWALL" apply
 both_allowed "edited policy applied: allowed"
@@ -168,6 +177,63 @@ both_refused "broken policy: refused" "the policy does not load*$CONFIG_DIR/rcc.
 logged "session refused \(policy\)" "syslog: 'policy does not load' refusal"
 others_unaffected "broken policy"
 cp "$T/rcc.yaml.good" "$CONFIG_DIR/rcc.yaml"
+
+# ----------------------------------------------------------------------------- rcc-setup apply
+
+# The admin grants bob a project: the policy, bob's key, and one rcc-setup apply. The dry run
+# before it lists what apply will change and changes nothing.
+PROJB="$HB/work/projb"
+apply_state() { # what apply may change: the drop-ins, the project's ACLs, the manifest, the table
+        cat /etc/sudoers.d/rcc /etc/ssh/sshd_config.d/rcc.conf 2>&1
+        getfacl -p "$PROJB" 2>&1
+        cat "$STATE_DIR/installed" 2>&1
+        ip netns exec "$H" nft list table inet rcc 2>&1 | grep -v 'packets [1-9]'
+}
+bob_session() { # bob's ssh and sudo into his project: OUT and RC of each in SSH_RC, SUDO_RC
+        rssh bob "$ACCT" -o "SetEnv=RCC_PROJECT=$PROJB" -- 'cat /workspace/MARKER'
+        SSH_RC=$RC SSH_OUT=$OUT
+        rsudo "$BOB" "$PROJB" -u "$ACCT" claude --version
+        SUDO_RC=$RC SUDO_OUT=$OUT
+}
+cp "$CONFIG_DIR/rcc.yaml" "$T/rcc.yaml.alice"
+printf '  %s: { projects: ["%s/work/*"] }\n' "$BOB" "$HB" >>"$CONFIG_DIR/rcc.yaml"
+t_check "rcc-setup key add for bob, once the policy names him" \
+        "$SETUP" key add "$ACCT" "$T/bob.key.pub" --user "$BOB"
+apply_state >"$T/apply.before"
+OUT=$(h_exec "$SETUP" apply --dry-run 2>&1)
+RC=$?
+expect "apply --dry-run lists bob's project ACL and the sudoers drop-in" 0 \
+        "*change*acl: share $PROJB with $ACCT for $BOB*sudoers: rewrite /etc/sudoers.d/rcc*"
+apply_state >"$T/apply.after-dry-run"
+t_check "apply --dry-run changed nothing" cmp -s "$T/apply.before" "$T/apply.after-dry-run"
+bob_session
+[ "$SSH_RC" != 0 ] && [ "$SUDO_RC" != 0 ] && ok "before apply: bob's ssh and sudo are refused" ||
+        not_ok "before apply: bob got in (ssh $SSH_RC, sudo $SUDO_RC)"
+OUT=$(h_exec "$SETUP" apply 2>&1)
+RC=$?
+expect "rcc-setup apply grants bob" 0 "*acl: share $PROJB*rcc-setup apply: done;*"
+t_log "apply printed: $(grep -E '^rcc-setup apply|^  [a-z]+: ' <<<"$OUT" | head -8 | tr '\n' '|')"
+bob_session
+RC=$SSH_RC OUT=$SSH_OUT expect "after apply: bob's ssh session sees his project" 0 "*bob-project"
+RC=$SUDO_RC OUT=$SUDO_OUT expect "after apply: bob's sudo session starts" 0 "claude-stand-in*"
+OUT=$(h_exec "$SETUP" apply --dry-run 2>&1)
+RC=$?
+expect "after apply, apply --dry-run finds nothing to change" 0 "*nothing would change*"
+
+# The admin takes bob out again: one apply, and he is refused on both paths, his ACLs gone.
+cp "$T/rcc.yaml.alice" "$CONFIG_DIR/rcc.yaml"
+OUT=$(h_exec "$SETUP" apply 2>&1)
+RC=$?
+expect "rcc-setup apply revokes bob" 0 "*acl: take $ACCT's ACLs off $PROJB*rcc-setup apply: done;*"
+bob_session
+[ "$SSH_RC" != 0 ] && [ "$SUDO_RC" != 0 ] && ok "bob removed and applied: his ssh and sudo are refused" ||
+        not_ok "bob removed and applied: bob still got in (ssh $SSH_RC, sudo $SUDO_RC)"
+if getfacl -p "$PROJB" 2>/dev/null | grep -q "user:$ACCT:"; then
+        not_ok "bob removed and applied: $ACCT still has an ACL on $PROJB"
+else
+        ok "bob removed and applied: no ACL of $ACCT on $PROJB"
+fi
+both_allowed "alice is untouched by bob's grant and its revocation"
 
 # ----------------------------------------------------------------------------- who and where
 

@@ -44,7 +44,11 @@ expect "ssh: no capabilities, no_new_privs set" 0 \
 rssh alice "$ACCT" "${SETENV[@]}" -- "nc -w 3 $L_PUB 80"
 expect "ssh: a public host is reached from inside the container" 0 "$(t_banner $L_PUB 80)*"
 rssh alice "$ACCT" "${SETENV[@]}" -- "nc -w 3 $L_PRIV 80 || echo refused"
-expect "ssh: a private host is refused from inside the container" 0 "*refused"
+expect "ssh: a private host is refused from inside the container" 0 "*refused"$'\n'"rcc: the network policy refused*"
+# ...and when the session ends, the human reads what was refused, why, and what would allow it.
+expect "ssh: the session's end names the refused destination, the reason and the lines that allow it" 0 \
+        "*rcc: the network policy refused this session * connection*rcc:   $L_PRIV tcp port 80, * time*: private (RFC 1918) 10.0.0.0/8*network.allow in $CONFIG_DIR/accounts.d/$ACCT.yaml:*- cidr: $L_PRIV/32*ports: [[]80]*proto: tcp*rcc-setup apply"
+t_log "$(grep '^rcc: ' <<<"$OUT" | head -8)"
 rssh alice "$ACCT" "${SETENV[@]}" -- 'exit 7'
 expect "ssh: the exit status passes through" 7 ""
 rssh alice "$ACCT" -o "SetEnv=RCC_PROJECT=$PROJ/sub/dir" -- 'pwd; cat /workspace/MARKER'
@@ -105,7 +109,34 @@ else
         else
                 not_ok "ssh client killed: the container is still there after 15 s"
         fi
+        # ... and rcc-shell after it, once it has unstaged the project.
+        for ((i = 0; i < 150; i++)); do pgrep -u "$ACCT" -x rcc-shell >/dev/null || break; sleep 0.1; done
+        pgrep -u "$ACCT" -x rcc-shell >/dev/null && not_ok "ssh client killed: rcc-shell is still there after 15 s" ||
+                ok "ssh client killed: rcc-shell was gone after $(($(t_now_ms) - t0)) ms"
 fi
+
+# ----------------------------------------------------------------------------- the network
+
+# The rootless network install recorded (session-env.sh read it into NETWORK) is what doctor
+# names; rcc-shell refuses a session when the record is gone or is not root's alone, naming it.
+NETCONF="$CONFIG_DIR/podman/network.conf"
+OUT=$(h_exec "$SETUP" doctor 2>&1)
+[[ $OUT == *"ok   network: $NETWORK ("* ]] && [ -n "$NETWORK" ] &&
+        ok "doctor: $(grep -o "network: .*" <<<"$OUT")" ||
+        { not_ok "doctor does not name the network '$NETWORK'"; t_show_output "$(grep -i network <<<"$OUT")"; }
+mv "$NETCONF" "$NETCONF.away"
+rssh alice "$ACCT" "${SETENV[@]}" -- 'true'
+expect "ssh: without the network record the session is refused, naming it" 1 "*$NETCONF*rcc-setup install*"
+OUT=$(h_exec "$SETUP" doctor 2>&1)
+[[ $OUT == *"FAIL network: rcc-shell refuses every session"* ]] && ok "doctor FAILs without the network record" ||
+        { not_ok "doctor does not fail without the network record"; t_show_output "$(grep -i network <<<"$OUT")"; }
+mv "$NETCONF.away" "$NETCONF"
+chmod 0666 "$NETCONF"
+rssh alice "$ACCT" "${SETENV[@]}" -- 'true'
+expect "ssh: a network record others may write refuses the session" 1 "*$NETCONF*mode 0666*"
+chmod 0644 "$NETCONF"
+rssh alice "$ACCT" "${SETENV[@]}" -- 'cat /workspace/MARKER'
+expect "ssh: with the record back the session runs" 0 "alice-project"
 
 # ----------------------------------------------------------------------------- Landlock
 
@@ -133,7 +164,7 @@ if [ "${LL_ABI:-0}" -lt 1 ]; then
         t_log "this kernel has no Landlock: the Landlock checks are skipped"
 else
         # An image whose own /etc and /usr the session's user may write (built carelessly, or
-        # changed in the account's podman storage, which the agent owns: DESIGN.md). Without the
+        # changed in the account's podman storage, which the agent owns: docs/design.md). Without the
         # launcher the session's user writes there; with it, Landlock refuses (EACCES, not EROFS).
         IMG=localhost/rcc-test:latest
         mkdir "$T/llroot" && tar -C "$T/llroot" -xpf "$T/image.tar" && chmod 0777 "$T/llroot/etc" "$T/llroot/usr" &&
@@ -144,9 +175,18 @@ else
                 sh -c '{ touch /etc/x && touch /usr/x && echo wrote; kill -0 1 && echo signal-ok; id -u; } 2>&1'
         expect "without the launcher, the session's user can write the image's /etc and /usr and signal pid 1" 0 \
                 $'wrote\nsignal-ok\n'"$(id -u "$ACCT")"
+        # A session's image is mounted read-only; under it, Landlock refuses the same writes on its own
+        # (the launcher in a plain rootless container of the account, the image writable).
         rssh alice "$ACCT" "${SETENV[@]}" -- '{ touch /etc/x; touch /usr/x; ls /etc/x /usr/x; id -u; } 2>&1'
-        expect "ssh: Landlock refuses writes to the image's /etc and /usr, writable as they are" 0 \
-                $'touch: /etc/x: Permission denied\ntouch: /usr/x: Permission denied\nls: /etc/x: No such file or directory\nls: /usr/x: No such file or directory\n'"$(id -u "$ACCT")"
+        expect "ssh: writes to the image's /etc and /usr fail, writable as they are in it" 0 \
+                $'touch: /etc/x: Read-only file system\ntouch: /usr/x: Read-only file system\nls: /etc/x: No such file or directory\nls: /usr/x: No such file or directory\n'"$(id -u "$ACCT")"
+        podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                --mount "type=bind,src=$PROJ,dst=/workspace" "$IMG" "--abi=$LL_ABI" \
+                "--workspace=$(stat -c %d:%i "$PROJ"):/workspace" --writable=/workspace -- \
+                sh -c '{ touch /etc/x; touch /usr/x; ls /etc/x /usr/x; } 2>&1'
+        expect "launcher: Landlock refuses writes to the image's /etc and /usr, writable as they are" 1 \
+                $'touch: /etc/x: Permission denied\ntouch: /usr/x: Permission denied\nls: /etc/x: No such file or directory\nls: /usr/x: No such file or directory'
         if [ "$LL_ABI" -ge 6 ]; then
                 rssh alice "$ACCT" "${SETENV[@]}" -- 'kill -0 1 2>/dev/null && echo signal-ok || echo signal-denied'
                 expect "ssh: signals are scoped (ABI $LL_ABI): the session cannot signal the container's init" 0 \
@@ -163,12 +203,13 @@ else
 
         # The launcher itself, in a rootless container of the account: a carve-out must be the inode
         # rcc-shell checked on the host (st_dev as well: the same superblock inside the container).
+        WS="--workspace=$(stat -c %d:%i "$PROJ"):/workspace"
         ll_run() {
                 podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
                         --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
                         --mount "type=bind,src=$PROJ,dst=/workspace" \
                         --mount "type=bind,src=$PROJ/.git/hooks,dst=/workspace/.git/hooks,ro" "$IMG" \
-                        "--abi=$LL_ABI" --writable=/workspace "--readonly=$1:/workspace/.git/hooks" -- sh -c 'echo ran'
+                        "--abi=$LL_ABI" "$WS" --writable=/workspace "--readonly=$1:/workspace/.git/hooks" -- sh -c 'echo ran'
         }
         ll_run "$(stat -c %d:%i "$PROJ/.git/hooks")"
         expect "launcher: the carve-out is the inode checked on the host (device and inode)" 0 "ran"
@@ -177,16 +218,31 @@ else
                 "rcc-landlock: '/workspace/.git/hooks' is not the file rcc-shell checked*refused"
         podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
                 --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
-                --mount "type=bind,src=$PROJ,dst=/workspace" "$IMG" "--abi=$LL_ABI" \
+                --mount "type=bind,src=$PROJ,dst=/workspace" "$IMG" "--abi=$LL_ABI" "$WS" \
                 "--readonly=$(stat -c %d:%i "$PROJ/.git/hooks"):/workspace/.git/hooks" -- sh -c 'echo ran'
         expect "launcher: a carve-out that is not on a read-only mount refuses the session" 126 \
                 "rcc-landlock: '/workspace/.git/hooks' is not on a read-only mount*"
+        # /workspace must be the project rcc-shell checked, and a mount point: another directory
+        # there (the human swapped their project for another) refuses the session.
+        ll_ws() {
+                podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
+                        --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                        "${@:2}" "$IMG" "--abi=$LL_ABI" "--workspace=$1:/workspace" -- sh -c 'echo ran'
+        }
+        ll_ws "$(stat -c %d:%i "$PROJ")" --mount "type=bind,src=$PROJ,dst=/workspace"
+        expect "launcher: /workspace is the project checked on the host and a mount point" 0 "ran"
+        ll_ws "$(stat -c %d:%i "$PROJ")" --mount "type=bind,src=$T/outside,dst=/workspace"
+        expect "launcher: another directory at /workspace refuses the session" 126 \
+                "rcc-landlock: '/workspace' is not the directory rcc-shell checked*refused"
+        ll_ws "$(stat -c %d:%i "$PROJ")"
+        expect "launcher: a /workspace that is no mount point refuses the session" 126 \
+                "rcc-landlock: '/workspace' is not*"
         # A pinned directory must be the inode checked and a mount point (bound onto itself).
         ll_pin() {
                 podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
                         --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
                         --mount "type=bind,src=$PROJ,dst=/workspace" "${@:2}" "$IMG" \
-                        "--abi=$LL_ABI" --writable=/workspace "--pinned=$1:/workspace/.git" -- sh -c 'echo ran'
+                        "--abi=$LL_ABI" "$WS" --writable=/workspace "--pinned=$1:/workspace/.git" -- sh -c 'echo ran'
         }
         ll_pin "$(stat -c %d:%i "$PROJ/.git")" --mount "type=bind,src=$PROJ/.git,dst=/workspace/.git"
         expect "launcher: a pinned directory is the inode checked on the host and a mount point" 0 "ran"
@@ -197,13 +253,72 @@ else
         expect "launcher: another inode at a pinned directory refuses the session" 126 \
                 "rcc-landlock: '/workspace/.git' is not the directory rcc-shell checked*refused"
         podman_as "$ACCT" run --rm --init --userns=keep-id --network=none --pull=never \
-                --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock "$IMG" \
-                "--abi=$((LL_ABI + 1))" -- sh -c 'echo ran'
+                --mount "type=bind,src=$LAUNCHER,dst=/.rcc/landlock,ro" --entrypoint /.rcc/landlock \
+                --mount "type=bind,src=$PROJ,dst=/workspace" "$IMG" \
+                "--abi=$((LL_ABI + 1))" "$WS" -- sh -c 'echo ran'
         expect "launcher: less Landlock in the container than on the host refuses the session" 126 \
                 "rcc-landlock: the kernel has Landlock ABI $((LL_ABI + 1)) but the container sees ABI $LL_ABI*"
         rm -f "$PROJ/ll-new"
         t_check "the test image is put back" "$SETUP" --account "$ACCT" image import "$T/image.tar"
 fi
+
+# ----------------------------------------------------------------------------- the sealed image
+
+# The image a session runs is the one rcc-setup sealed at import: rcc-shell checks the account's
+# storage against the seal before every session and runs the image by its id. Tampering is done
+# here as root, standing for whatever might one day reach the storage (no session can: see
+# test-project-race.sh); each must be refused at the next session start, saying so.
+GRAPH="$STATE_DIR/storage/$(id -u "$ACCT")/graph"
+SEAL="$STATE_DIR/storage/$(id -u "$ACCT")/image.seal"
+t_check "the seal is root's and names the policy's image" \
+        bash -c "[ \"\$(stat -c %U:%a '$SEAL')\" = root:644 ] && grep -qx 'image=localhost/rcc-test:latest' '$SEAL'"
+# The layer a session's container is built on (the last one sealed: the mapped copy, if any).
+TOP=$(sed -n 's/^layer=\([0-9a-f]*\) .*/\1/p' "$SEAL" | tail -1)
+LINK=$(cat "$GRAPH/overlay/$TOP/link")
+OTHER=$(sed -n 's/^layer=\([0-9a-f]*\) .*/\1/p' "$SEAL" | head -1)
+if [ -n "$TOP" ] && [ "$TOP" != "$OTHER" ] && [ -L "$GRAPH/overlay/l/$LINK" ]; then
+        # The escalation of issue 12: the layer's short name re-pointed at another layer.
+        ln -sfn "../$OTHER/diff" "$GRAPH/overlay/l/$LINK"
+        rsudo "$ALICE" "$PROJ" -u "$ACCT" claude --version
+        expect "image: a re-pointed overlay/l link is refused at the next session, saying so" 1 \
+                "*overlay/l/$LINK was re-pointed*rcc-setup image import*"
+        ln -sfn "../$TOP/diff" "$GRAPH/overlay/l/$LINK"
+else
+        not_ok "image: the seal names no layer to tamper with ($TOP, $OTHER, $LINK)"
+fi
+# A file of a layer changed in place (the stand-in for claude, in every layer's copy of it).
+for f in "$GRAPH"/overlay/*/diff/usr/local/bin/claude; do
+        printf '#!/bin/sh\necho planted\n' >"$f"
+done
+rssh alice "$ACCT" "${SETENV[@]}" -- 'echo should-not-run'
+expect "image: a changed file in a layer is refused at the next session, saying so" 1 \
+        "*layer *was changed since rcc-setup sealed it*"
+t_check "rcc-setup image import restores the image and its seal" "$SETUP" --account "$ACCT" image import "$T/image.tar"
+rsudo "$ALICE" "$PROJ" -u "$ACCT" claude --version
+expect "image: after the import sessions run again" 0 "claude-stand-in*"
+
+# ----------------------------------------------------------------------------- the disk bound
+
+# What a session writes on the host is bounded by container.disk (300m here): its home and the
+# rest of the account's storage are a file system of that size, /tmp a tmpfs, the image read-only.
+# A session that writes past it gets ENOSPC, and the host's own file system does not fill.
+STORE="$STATE_DIR/storage/$(id -u "$ACCT")"
+host_free() { df --output=avail -B1M "$STATE_DIR" | tail -1 | tr -d ' '; }
+free_before=$(host_free)
+rssh alice "$ACCT" "${SETENV[@]}" -- 'dd if=/dev/zero of="$HOME/big" bs=1M count=400 2>&1 | head -1; df -m "$HOME" | tail -1 | awk "{print \$2}"'
+expect "disk: writing 400 MiB to the home stops at the bound with ENOSPC" 0 "*No space left on device*"
+allocated=$(($(stat -c %b "$STORE.img") * 512 / 1048576))
+free_after=$(host_free)
+# (The host's free space is only reported: other work on the machine changes it too.)
+note_free="the storage file holds $allocated MiB of the host's disk; the host had $free_before MiB free, then $free_after MiB"
+[ "$allocated" -le 300 ] && ok "disk: $note_free" || not_ok "disk: the bound did not hold: $note_free"
+rssh alice "$ACCT" "${SETENV[@]}" -- 'rm -f "$HOME/big"; dd if=/dev/zero of=/tmp/big bs=1M count=400 2>&1 | head -1; rm -f /tmp/big; touch /rcc-root 2>&1'
+expect "disk: /tmp is a sized tmpfs, and the image is read-only" 1 \
+        $'*No space left on device*\ntouch: /rcc-root: Read-only file system'
+OUT=$(h_exec "$SETUP" doctor 2>&1)
+[[ $OUT == *"ok   $ACCT: disk: sessions write into their own 300 MiB file system"* ]] &&
+        ok "doctor: $(grep -o "$ACCT: disk: .*" <<<"$OUT")" ||
+        { not_ok "doctor does not name the disk bound"; t_show_output "$(grep -i disk <<<"$OUT")"; }
 
 # ----------------------------------------------------------------------------- sudo sessions
 
@@ -258,7 +373,8 @@ rssh bob "$LAB" -- "cat /workspace/MARKER; nc -w 3 $L_PRIV 80"
 expect "lab: bob's key (taken from his authorized_keys) reaches his project and his allowlist" 0 \
         "bob-project"$'\n'"$(t_banner $L_PRIV 80)*"
 rssh alice "$ACCT" "${SETENV[@]}" -- "nc -w 3 $L_PRIV 80 || echo refused"
-expect "lab: the other account's allowlist does not apply to the shared account" 0 "*refused"
+expect "lab: the other account's allowlist does not apply to the shared account" 0 \
+        "*refused*rcc: the network policy refused this session*$L_PRIV tcp port 80*"
 rssh alice "$LAB" -o "SetEnv=RCC_PROJECT=$PROJ" -- 'true'
 [ "$RC" = 255 ] && ok "lab: alice's key does not open bob's account" || not_ok "alice logged into the lab account (exit $RC)"
 rsudo "$BOB" "$HB/work/projb" -u "$LAB" claude --version

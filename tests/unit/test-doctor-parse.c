@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pure parsers behind rcc-setup doctor and image (setup/parse.c): subordinate id ranges and
- * their overlaps, sshd -T output, podman's version, containers.conf's runtime, and the Debian
- * mirror in APT sources. */
+/* The pure parsers behind rcc-setup doctor and image (setup/host/parse.c): subordinate id ranges and
+ * their overlaps, sshd -T output and what its failure means, a failing tool's message, podman's
+ * version, containers.conf's runtime, and the Debian mirror in APT sources. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +132,81 @@ static void test_sshd(void **state) {
         }
 }
 
+/* ---- sshd -T failing: not started here, or broken ---- */
+
+typedef struct SshdTestCase {
+        const char *err; /* sshd's stderr, as OpenSSH says it (9.2, Debian 12; older versions) */
+        int status;
+        SshdTest result;
+        const char *line;
+} SshdTestCase;
+
+static const SshdTestCase sshd_test_cases[] = {
+        {"", 0, SSHD_TEST_OK, ""},
+        /* installed, not started: its service makes /run/sshd */
+        {"Missing privilege separation directory: /run/sshd\n", 255, SSHD_TEST_NOT_STARTED, "/run/sshd"},
+        /* as sshd really writes it to stderr */
+        {"Missing privilege separation directory: /run/sshd\r\n", 255, SSHD_TEST_NOT_STARTED, "/run/sshd"},
+        {"Missing privilege separation directory: /var/empty\n", 255, SSHD_TEST_NOT_STARTED, "/var/empty"},
+        /* a broken configuration: sshd's first line, not its summary */
+        {"/etc/ssh/sshd_config line 3: Bad configuration option: Foo\n"
+         "/etc/ssh/sshd_config: terminating, 1 bad configuration options\n",
+         255, SSHD_TEST_BROKEN, "/etc/ssh/sshd_config line 3: Bad configuration option: Foo"},
+        {"/etc/ssh/sshd_config.d/local.conf: line 2: Bad configuration option: Foo\n"
+         "/etc/ssh/sshd_config.d/local.conf: terminating, 1 bad configuration options\n",
+         255, SSHD_TEST_BROKEN, "/etc/ssh/sshd_config.d/local.conf: line 2: Bad configuration option: Foo"},
+        {"/etc/ssh/sshd_config: terminating, 1 bad configuration options\n", 255, SSHD_TEST_BROKEN,
+         "/etc/ssh/sshd_config: terminating, 1 bad configuration options"},
+        {"/etc/ssh/sshd_config.d/rcc.conf line 2: no argument after keyword \"ForceCommand\"\n"
+         "/etc/ssh/sshd_config.d/rcc.conf: terminating, 1 bad configuration options\n",
+         255, SSHD_TEST_BROKEN,
+         "/etc/ssh/sshd_config.d/rcc.conf line 2: no argument after keyword \"ForceCommand\""},
+        {"/etc/ssh/sshd_config.d/local.conf: line 1: Bad configuration option: Foo\r\n"
+         "/etc/ssh/sshd_config.d/local.conf: terminating, 1 bad configuration options\r\n",
+         255, SSHD_TEST_BROKEN, "/etc/ssh/sshd_config.d/local.conf: line 1: Bad configuration option: Foo"},
+        {"/etc/ssh/sshd_config: No such file or directory\n", 1, SSHD_TEST_BROKEN,
+         "/etc/ssh/sshd_config: No such file or directory"},
+        /* the directory there but wrong is broken, not "not started" */
+        {"/run/sshd must be owned by root and not group or world-writable.\n", 255, SSHD_TEST_BROKEN,
+         "/run/sshd must be owned by root and not group or world-writable."},
+        /* host keys not generated yet */
+        {"Unable to load host key: /etc/ssh/ssh_host_ed25519_key\nsshd: no hostkeys available -- exiting.\n",
+         1, SSHD_TEST_NO_HOST_KEYS, "Unable to load host key: /etc/ssh/ssh_host_ed25519_key"},
+        /* silent; blank lines and blanks around; no newline at the end */
+        {"", 255, SSHD_TEST_BROKEN, ""},
+        {"\n  \n\t/etc/ssh/sshd_config line 9: Unsupported option Foo  ", 255, SSHD_TEST_BROKEN,
+         "/etc/ssh/sshd_config line 9: Unsupported option Foo"},
+        {NULL, 255, SSHD_TEST_BROKEN, ""},
+};
+
+static void test_sshd_test_classify(void **state) {
+        (void)state;
+        FOREACH_ARRAY (c, sshd_test_cases, ELEMENTSOF(sshd_test_cases)) {
+                char line[1024] = "x";
+                SshdTest t = sshd_test_classify(c->err, c->status, line, sizeof line);
+
+                print_message(
+                        "sshd -T exit %d: '%s' → %d '%s'\n", c->status, c->err ?: "(null)", (int)t, line);
+                assert_int_equal(t, c->result);
+                assert_string_equal(line, c->line);
+        }
+}
+
+static void test_tool_message(void **state) {
+        char buf[16];
+
+        (void)state;
+        tool_message("\n  first error \nsecond\n", "stdout line\n", buf, sizeof buf);
+        assert_string_equal(buf, "first error");
+        tool_message("   \n", "stdout line\n", buf, sizeof buf);
+        assert_string_equal(buf, "stdout line");
+        tool_message(NULL, NULL, buf, sizeof buf);
+        assert_string_equal(buf, "");
+        /* truncated to the buffer */
+        tool_message("a line longer than sixteen bytes", NULL, buf, sizeof buf);
+        assert_string_equal(buf, "a line longer t");
+}
+
 /* ---- podman --version, containers.conf ---- */
 
 static void test_podman_version(void **state) {
@@ -228,7 +303,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_subid),          cmocka_unit_test(test_sshd),
                 cmocka_unit_test(test_podman_version), cmocka_unit_test(test_runtime),
-                cmocka_unit_test(test_mirror),
+                cmocka_unit_test(test_mirror),         cmocka_unit_test(test_sshd_test_classify),
+                cmocka_unit_test(test_tool_message),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

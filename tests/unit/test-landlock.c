@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -74,11 +75,14 @@ static void test_handled(void **state) {
         assert_int_equal(landlock_handled(1000).scoped, SCOPES);
 }
 
+/* The rule for path; the test fails here when there is none (fail_msg() does not return, so the
+ * callers use the rule without a NULL check the compiler could doubt). */
 static const LandlockRule *rule_for(const LandlockRule *rules, size_t n, const char *path) {
         for (size_t i = 0; i < n; i++)
                 if (strcmp(rules[i].path, path) == 0)
                         return &rules[i];
-        return NULL;
+        fail_msg("no rule for %s", path);
+        abort(); /* not reached: fail_msg() jumps out of the test (older cmocka.h does not say so) */
 }
 
 static const LauncherArgs *session_args(void) {
@@ -110,26 +114,26 @@ static void test_rules_per_abi(void **state) {
                 assert_int_equal(n, 1 + 3 + 1 + ELEMENTSOF(devices) + ELEMENTSOF(terminals));
 
                 /* Read and execute everywhere, nothing more. */
-                assert_non_null(r = rule_for(rules, n, "/"));
+                r = rule_for(rules, n, "/");
                 assert_int_equal(r->access, READ);
                 assert_false(r->no_symlinks);
                 /* Everything but devices, ioctls and what the ABI lacks beneath the writable ones. */
                 for (size_t i = 0; i < args->n_writable; i++) {
-                        assert_non_null(r = rule_for(rules, n, args->writable[i]));
+                        r = rule_for(rules, n, args->writable[i]);
                         assert_int_equal(r->access, per_abi[want].writable);
                         assert_true(r->no_symlinks);
                         assert_int_equal(
                                 r->access & (LL_FS_MAKE_CHAR | LL_FS_MAKE_BLOCK | LL_FS_IOCTL_DEV), 0);
                 }
-                assert_non_null(r = rule_for(rules, n, "/dev/shm"));
+                r = rule_for(rules, n, "/dev/shm");
                 assert_int_equal(r->access, per_abi[want].writable);
                 for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
-                        assert_non_null(r = rule_for(rules, n, devices[i]));
+                        r = rule_for(rules, n, devices[i]);
                         assert_int_equal(r->access, per_abi[want].device);
                         assert_false(r->no_symlinks);
                 }
                 for (size_t i = 0; i < ELEMENTSOF(terminals); i++) {
-                        assert_non_null(r = rule_for(rules, n, terminals[i]));
+                        r = rule_for(rules, n, terminals[i]);
                         assert_int_equal(r->access, per_abi[want].terminal);
                 }
                 /* Nothing the ABI lacks; no rule for a carve-out (the bind mounts keep those). */
@@ -191,14 +195,18 @@ static void test_args_good(void **state) {
         (void)state;
 
         assert_int_equal(
-                PARSE(err, "--abi=7", "--writable=/workspace", "--writable=/tmp",
-                      "--pinned=2049:131072:/workspace/.git", "--readonly=2049:131073:/workspace/.git/hooks",
+                PARSE(err, "--abi=7", "--workspace=2049:131071:/workspace", "--writable=/workspace",
+                      "--writable=/tmp", "--pinned=2049:131072:/workspace/.git",
+                      "--readonly=2049:131073:/workspace/.git/hooks",
                       "--pinned=0:18446744073709551615:/workspace/a/b",
                       "--readonly=18446744073709551615:0:/workspace/a b", "--", "/bin/sh", "-c", "--abi=1",
                       "--"),
                 0);
         assert_false(a.describe);
         assert_int_equal(a.abi, 7);
+        assert_int_equal(a.workspace.dev, 2049);
+        assert_int_equal(a.workspace.ino, 131071);
+        assert_string_equal(a.workspace.path, "/workspace");
         assert_int_equal(a.n_writable, 2);
         assert_string_equal(a.writable[0], "/workspace");
         assert_string_equal(a.writable[1], "/tmp");
@@ -222,7 +230,7 @@ static void test_args_good(void **state) {
         assert_string_equal(a.command[3], "--");
         assert_null(a.command[4]);
 
-        assert_int_equal(PARSE(err, "--abi=0", "--", "claude"), 0);
+        assert_int_equal(PARSE(err, "--abi=0", "--workspace=1:2:/workspace", "--", "claude"), 0);
         assert_int_equal(a.abi, 0);
         assert_int_equal(a.n_writable + a.n_readonly + a.n_pinned, 0);
         assert_string_equal(a.command[0], "claude");
@@ -244,9 +252,16 @@ static void test_args_bad(void **state) {
         } cases[] = {
 #define C(error, arg, ...) {ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), error, arg}
                 C("--abi=N is required", NULL, "--", "sh"),
-                C("no command after --", NULL, "--abi=7"),
-                C("no command after --", NULL, "--abi=7", "--"),
-                C("no command after --", NULL, "--abi=7", "--", ""),
+                C("--workspace=DEV:INO:PATH is required", NULL, "--abi=7", "--", "sh"),
+                C("bad or repeated --workspace (DEV:INO:ABSOLUTE-PATH)", "--workspace=1:2", "--abi=7",
+                  "--workspace=1:2", "--", "sh"),
+                C("bad or repeated --workspace (DEV:INO:ABSOLUTE-PATH)", "--workspace=1:2:workspace",
+                  "--abi=7", "--workspace=1:2:workspace", "--", "sh"),
+                C("bad or repeated --workspace (DEV:INO:ABSOLUTE-PATH)", "--workspace=3:4:/w", "--abi=7",
+                  "--workspace=1:2:/w", "--workspace=3:4:/w", "--", "sh"),
+                C("no command after --", NULL, "--abi=7", "--workspace=1:2:/w"),
+                C("no command after --", NULL, "--abi=7", "--workspace=1:2:/w", "--"),
+                C("no command after --", NULL, "--abi=7", "--workspace=1:2:/w", "--", ""),
                 C("bad or repeated --abi", "--abi=", "--abi=", "--", "sh"),
                 C("bad or repeated --abi", "--abi=-1", "--abi=-1", "--", "sh"),
                 C("bad or repeated --abi", "--abi=7x", "--abi=7x", "--", "sh"),
@@ -290,6 +305,7 @@ static void test_args_bad(void **state) {
                 C("unknown argument", "--pinned", "--abi=7", "--pinned", "1:2:/w", "--", "sh"),
                 C("--describe takes no other argument", NULL, "--describe", "--pinned=1:2:/w"),
                 C("--describe takes no other argument", NULL, "--describe", "--abi=7"),
+                C("--describe takes no other argument", NULL, "--describe", "--workspace=1:2:/w"),
                 C("--describe takes no other argument", NULL, "--describe", "--", "sh"),
 #undef C
         };
@@ -315,6 +331,7 @@ static void test_args_limits(void **state) {
 
         argv[argc++] = "rcc-landlock";
         argv[argc++] = "--abi=7";
+        argv[argc++] = "--workspace=1:2:/workspace";
         for (size_t i = 0; i < LAUNCHER_MAX_READONLY; i++) {
                 snprintf(bufs[i], sizeof bufs[i], "--readonly=1:%zu:/w/%zu", i, i);
                 argv[argc++] = bufs[i];
@@ -338,6 +355,7 @@ static void test_args_limits(void **state) {
         argc = 0;
         argv[argc++] = "rcc-landlock";
         argv[argc++] = "--abi=7";
+        argv[argc++] = "--workspace=1:2:/workspace";
         for (size_t i = 0; i < LAUNCHER_MAX_PINNED; i++) {
                 snprintf(bufs[i], sizeof bufs[i], "--pinned=1:%zu:/w/%zu", i, i);
                 argv[argc++] = bufs[i];

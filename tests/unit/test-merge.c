@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "merge.h"
 #include "ruleset.h"
 
 #define ADDRS 48 /* last address byte 0..47; the rest fixed */

@@ -34,9 +34,15 @@
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
 #include "args.h"
 #include "config.h"
-#include "nft-batch.h"
+#include "firewall-service.h"
+#include "nft-apply.h"
+#include "nft-query.h"
 #include "policy.h"
 #include "ruleset.h"
 #include "session-record.h"
@@ -315,6 +321,32 @@ static void assert_refused(const Outcome *o, const char *phrase) {
 
 /* ---------------------------------------------------------------- the firewall in this namespace */
 
+/* The firewall as rcc-firewalld holds it: applied with the owner flag through a socket this test
+ * keeps open (holder), and the service's state file naming that socket. */
+static struct mnl_socket *holder;
+
+static uint32_t portid_of(struct mnl_socket *nl) {
+        struct sockaddr_nl sa;
+        socklen_t len = sizeof sa;
+
+        assert_int_equal(getsockname(mnl_socket_get_fd(nl), (struct sockaddr *)&sa, &len), 0);
+        return sa.nl_pid;
+}
+
+static void write_state(uint32_t portid) {
+        char text[256];
+
+        mkdir(RCC_RUN_DIR, 0755);
+        assert_int_equal(
+                fwsvc_state_format(
+                        &(FwsvcState){.pid = getpid(), .portid = portid, .how = "owner"}, text, sizeof text),
+                0);
+        FILE *f = fopen(RCC_FIREWALL_STATE, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+}
+
 static void firewall(bool loaded) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_(ruleset_freep) Ruleset *rs = NULL;
@@ -322,17 +354,21 @@ static void firewall(bool loaded) {
         char dir[PATH_MAX + 8];
         bool existed;
 
+        if (!holder)
+                assert_int_equal(nft_socket_open(&holder, &diag), 0);
         if (!loaded) {
-                assert_int_equal(nft_remove(&existed, &diag), 0);
+                assert_int_equal(nft_remove(holder, &existed, &diag), 0);
                 return;
         }
         snprintf(dir, sizeof dir, "%s/rcc", T);
         if (policy_load(dir, &(PolicyOptions){0}, &p, &diag) < 0 ||
-            ruleset_compile(p, NULL, &rs, &diag) < 0 || nft_apply(rs, &diag) < 0) {
-                char buf[sizeof diag.file + sizeof diag.msg + 32];
+            ruleset_compile(p, NULL, &rs, &diag) < 0 ||
+            nft_apply(holder, rs, NFT_TABLE_F_OWNER, &diag) < 0) {
+                char buf[DIAG_STRLEN];
                 fprintf(stderr, "firewall: %s\n", diag_format(&diag, buf, sizeof buf));
                 fail();
         }
+        write_state(portid_of(holder));
 }
 
 static int setup_all(void **state _unused_) {
@@ -511,6 +547,40 @@ static void firewall_not_loaded_is_refused(void **state _unused_) {
         assert_int_equal(o.account, PAM_SUCCESS);
 }
 
+/* The table is right, but rcc-firewalld does not hold it: nothing would keep a session confined
+ * if it were lost, so no session starts. */
+static void firewall_not_held_by_the_service_is_refused(void **state _unused_) {
+        _cleanup_(nft_socket_closep) struct mnl_socket *other = NULL;
+        RccDiag diag = {};
+        Outcome o;
+
+        assert_int_equal(unlink(RCC_FIREWALL_STATE), 0);
+        run(&(Request){.user = "rccacct", .ssh_auth_info = "publickey ssh-ed25519 " ED25519_ALICE "\n"}, &o);
+        assert_refused(&o, "not held by rcc-firewalld (rcc-firewalld is not running");
+        /* A state file naming another socket than the table's owner. */
+        assert_int_equal(nft_socket_open(&other, &diag), 0);
+        write_state(portid_of(other));
+        run(&(Request){.user = "rccacct", .ssh_auth_info = "publickey ssh-ed25519 " ED25519_ALICE "\n"}, &o);
+        assert_refused(&o, "not held by rcc-firewalld (the table's owner is netlink port");
+        /* A service that is gone. */
+        write_state(portid_of(holder));
+        run(&(Request){.user = "rccacct", .ssh_auth_info = "publickey ssh-ed25519 " ED25519_ALICE "\n"}, &o);
+        assert_int_equal(o.account, PAM_SUCCESS);
+        char text[256];
+        assert_int_equal(
+                fwsvc_state_format(
+                        &(FwsvcState){.pid = INT32_MAX - 1, .portid = portid_of(holder), .how = "owner"},
+                        text, sizeof text),
+                0);
+        FILE *f = fopen(RCC_FIREWALL_STATE, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+        run(&(Request){.user = "rccacct", .ssh_auth_info = "publickey ssh-ed25519 " ED25519_ALICE "\n"}, &o);
+        assert_refused(&o, "is gone");
+        firewall(true);
+}
+
 static void policy_edited_not_applied_is_refused(void **state _unused_) {
         Outcome o;
 
@@ -602,6 +672,7 @@ int main(int argc _unused_, char **argv) {
                 cmocka_unit_test(ruser_disagreeing_with_real_uid_is_refused),
                 cmocka_unit_test(project_outside_grants_is_refused),
                 cmocka_unit_test(firewall_not_loaded_is_refused),
+                cmocka_unit_test(firewall_not_held_by_the_service_is_refused),
                 cmocka_unit_test(policy_edited_not_applied_is_refused),
                 cmocka_unit_test(broken_policy_is_refused_for_sandbox_accounts_only),
                 cmocka_unit_test(stray_account_is_refused),

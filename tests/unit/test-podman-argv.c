@@ -31,13 +31,19 @@ static SessionSpec base_spec(void) {
         return (SessionSpec){
                 .name = "rcc-rcc-42-deadbeef",
                 .home = "/var/lib/rcc/home/rcc",
+                .home_source = "/var/lib/rcc/storage/999/homes/alice/0123456789abcdef/home",
+                .uid = 999,
+                .gid = 995,
                 .image = "localhost/rcc-claude:latest",
-                .project_root = "/home/alice/src/app",
+                .project_source = "/var/lib/rcc/storage/rcc/stage/s",
+                .project_dev = 2049,
+                .project_ino = 131071,
                 .project_subdir = "",
                 .command = cmd_claude,
                 .n_command = 1,
                 .limits = LIMITS_CGROUP,
                 .landlock_abi = 7,
+                .tmp_bytes = 536870912,
         };
 }
 
@@ -103,9 +109,14 @@ static void assert_forbidden_absent(char **argv, const SessionSpec *spec) {
                 assert_string_not_equal(argv[i], "-v");
                 assert_string_not_equal(argv[i], "-P");
                 assert_null(strstr(argv[i], "unconfined"));
-                /* Nothing of the account's home but the volume mounted there. */
-                if (strstr(argv[i], spec->home))
-                        assert_true(strncmp(argv[i], "type=volume,src=" RCC_HOME_VOLUME ",", 24) == 0);
+                /* Nothing of the account's own home: the session's is mounted there. */
+                if (strstr(argv[i], spec->home)) {
+                        char home[1024];
+                        snprintf(home, sizeof home, ",dst=%s,", spec->home);
+                        assert_true(
+                                strstr(argv[i], home) ||
+                                strncmp(argv[i], spec->home, strlen(spec->home)) == 0);
+                }
         }
 }
 
@@ -122,6 +133,9 @@ static void assert_required(char **argv, const SessionSpec *spec) {
                 "--network=slirp4netns:allow_host_loopback=false",
                 "--detach-keys=",
                 "--log-driver=none",
+                "--no-hosts",
+                "--read-only",
+                "--read-only-tmpfs=false",
         };
         char mount[8192];
 
@@ -134,10 +148,26 @@ static void assert_required(char **argv, const SessionSpec *spec) {
                 if (find(argv, required[i]) < 0)
                         fail_msg("missing %s", required[i]);
         assert_true(has_pair(argv, "--name", spec->name));
-        snprintf(mount, sizeof mount, "type=bind,src=%s,dst=/workspace,rw,nosuid,nodev", spec->project_root);
+        snprintf(
+                mount, sizeof mount, "type=bind,src=%s,dst=/workspace,rw,nosuid,nodev",
+                spec->project_source);
         assert_true(has_pair(argv, "--mount", mount));
-        snprintf(mount, sizeof mount, "type=volume,src=%s,dst=%s,nosuid,nodev", RCC_HOME_VOLUME, spec->home);
-        assert_true(has_pair(argv, "--mount", mount));
+        /* /tmp, a tmpfs of the size given; the home, the session's own or (ephemeral) another. */
+        snprintf(mount, sizeof mount, "/tmp:rw,nosuid,nodev,mode=1777,size=%" PRIu64, spec->tmp_bytes);
+        assert_true(has_pair(argv, "--tmpfs", mount));
+        if (spec->home_source) {
+                snprintf(
+                        mount, sizeof mount, "type=bind,src=%s,dst=%s,rw,nosuid,nodev", spec->home_source,
+                        spec->home);
+                assert_true(has_pair(argv, "--mount", mount));
+                assert_int_equal(count(argv, "--tmpfs"), 1);
+        } else {
+                snprintf(
+                        mount, sizeof mount, "%s:rw,nosuid,nodev,mode=0700,size=%" PRIu64 ",uid=%u,gid=%u",
+                        spec->home, spec->tmp_bytes, (unsigned)spec->uid, (unsigned)spec->gid);
+                assert_true(has_pair(argv, "--tmpfs", mount));
+                assert_int_equal(count(argv, "--tmpfs"), 2);
+        }
         assert_forbidden_absent(argv, spec);
 
         /* rcc-landlock, bound read-only from the host, is the entry point; once. */
@@ -152,6 +182,11 @@ static void assert_required(char **argv, const SessionSpec *spec) {
         size_t k = (size_t)image + 1;
         char want[512];
         snprintf(want, sizeof want, "--abi=%d", spec->landlock_abi);
+        assert_string_equal(argv[k++], want);
+        /* The project, by what rcc-shell checked, before anything else the launcher checks. */
+        snprintf(
+                want, sizeof want, "--workspace=%" PRIu64 ":%" PRIu64 ":/workspace", spec->project_dev,
+                spec->project_ino);
         assert_string_equal(argv[k++], want);
         assert_string_equal(argv[k++], "--writable=/workspace");
         assert_string_equal(argv[k++], "--writable=/tmp");
@@ -215,12 +250,12 @@ static const ArgvCase argv_cases[] = {
         {"subdir workdir", .subdir = "lib/src", .want = L("--workdir\t/workspace/lib/src")},
         {"carve-outs", .readonly = true,
          .want = L(
-                 "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
-                 "--mount\ttype=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,nosuid,nodev")},
+                 "--mount\ttype=bind,src=/var/lib/rcc/storage/rcc/stage/s/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
+                 "--mount\ttype=bind,src=/var/lib/rcc/storage/rcc/stage/s/.envrc,dst=/workspace/.envrc,ro,nosuid,nodev")},
         {"carve-outs with .git pinned", .readonly = true, .pinned = true, .landlock_abi = 7,
          .want = L(
-                 "--mount\ttype=bind,src=/home/alice/src/app/.git,dst=/workspace/.git,rw,nosuid,nodev",
-                 "--mount\ttype=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
+                 "--mount\ttype=bind,src=/var/lib/rcc/storage/rcc/stage/s/.git,dst=/workspace/.git,rw,nosuid,nodev",
+                 "--mount\ttype=bind,src=/var/lib/rcc/storage/rcc/stage/s/.git/hooks,dst=/workspace/.git/hooks,ro,nosuid,nodev",
                  "--pinned=2049:131072:/workspace/.git", "--readonly=2049:131073:/workspace/.git/hooks")},
         {"-c args pass through", .sh_command = true, .landlock_abi = 7},
         {"no Landlock on the host: the launcher is still the entry point", .landlock_abi = 0,
@@ -287,19 +322,19 @@ static void test_argv_cases(void **state) {
                 if (t->readonly)
                         assert_true(
                                 find(argv,
-                                     "type=bind,src=/home/alice/src/app,dst=/workspace,rw,nosuid,nodev") <
+                                     "type=bind,src=/var/lib/rcc/storage/rcc/stage/s,dst=/workspace,rw,nosuid,nodev") <
                                 find(argv,
-                                     "type=bind,src=/home/alice/src/app/.envrc,dst=/workspace/.envrc,ro,"
+                                     "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/.envrc,dst=/workspace/.envrc,ro,"
                                      "nosuid,nodev"));
                 /* A pinned directory is bound before the carve-out beneath it, which it would
                  * otherwise cover. */
                 if (t->pinned)
                         assert_true(
                                 find(argv,
-                                     "type=bind,src=/home/alice/src/app/.git,dst=/workspace/.git,rw,nosuid,"
+                                     "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/.git,dst=/workspace/.git,rw,nosuid,"
                                      "nodev") <
                                 find(argv,
-                                     "type=bind,src=/home/alice/src/app/.git/hooks,dst=/workspace/.git/"
+                                     "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/.git/hooks,dst=/workspace/.git/"
                                      "hooks,ro,nosuid,nodev"));
                 else
                         assert_int_equal(count(argv, "--pinned"), 0);
@@ -343,6 +378,9 @@ static void test_argv_invalid(void **state) {
                 {"pinned without ids", base_spec()},
                 {"pinned child before parent", base_spec()},
                 {"pinned without carve-outs", base_spec()},
+                {"no size for /tmp", base_spec()},
+                {"relative home", base_spec()},
+                {"comma in home source", base_spec()},
         };
         static const char *const deep_ro[] = {"a/b/c", "d"};
         static const char *const pin_src[] = {"src"};
@@ -380,10 +418,10 @@ static void test_argv_invalid(void **state) {
         cases[24].spec.readonly = NULL;
         cases[24].spec.readonly_ids = NULL;
         cases[24].spec.n_readonly = 0;
-        cases[0].spec.project_root = "home/alice";
-        cases[1].spec.project_root = "/";
-        cases[2].spec.project_root = "/home/a,b";
-        cases[3].spec.project_root = "/home/a:b";
+        cases[0].spec.project_source = "home/alice";
+        cases[1].spec.project_source = "/";
+        cases[2].spec.project_source = "/home/a,b";
+        cases[3].spec.project_source = "/home/a:b";
         cases[4].spec.home = "var/lib/rcc";
         cases[5].spec.home = "/var/lib/rcc,ro";
         cases[6].spec.n_command = 0;
@@ -401,6 +439,9 @@ static void test_argv_invalid(void **state) {
         cases[14].spec.readonly = readonly2;
         cases[14].spec.n_readonly = 1;
         cases[15].spec.landlock_abi = -1;
+        cases[25].spec.tmp_bytes = 0;
+        cases[26].spec.home_source = "var/lib/rcc/storage/999/homes/a/b/home";
+        cases[27].spec.home_source = "/var/lib/rcc/storage/999/homes/a,ro=false/home";
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char **argv = (char **)0x1;
@@ -408,6 +449,63 @@ static void test_argv_invalid(void **state) {
                 assert_int_equal(podman_argv_build(&cases[i].spec, &argv), -EINVAL);
                 assert_ptr_equal(argv, (char **)0x1); /* untouched */
         }
+}
+
+/* container.home: ephemeral: the home a tmpfs of the account's, no bind of any home. */
+static void test_argv_ephemeral_home(void **state) {
+        SessionSpec spec = base_spec();
+        char **argv = NULL;
+        (void)state;
+
+        spec.home_source = NULL;
+        assert_int_equal(podman_argv_build(&spec, &argv), 0);
+        assert_required(argv, &spec);
+        for (size_t i = 0; argv[i]; i++)
+                assert_null(strstr(argv[i], "/homes/"));
+        strv_free(argv);
+}
+
+/* The rootless network rcc-setup recorded: exactly one --network argument before the image, with
+ * the options that close the network's own routes to the host (slirp4netns's gateway to the
+ * host's loopback; pasta's gateway and 169.254.1.2 mappings and its spliced loopback ports); a
+ * network that is none of them is refused. */
+static void test_argv_network(void **state) {
+        static const struct {
+                PodmanNetwork network;
+                const char *want;
+        } cases[] = {
+                {PODMAN_NETWORK_SLIRP4NETNS, "--network=slirp4netns:allow_host_loopback=false"},
+                {PODMAN_NETWORK_PASTA,
+                 "--network=pasta:--map-host-loopback,none,--map-guest-addr,none,-t,none,-u,none,-T,none,-U,"
+                 "none"},
+        };
+        (void)state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                SessionSpec spec = base_spec();
+                char **argv = NULL;
+                size_t n = 0;
+
+                spec.network = cases[i].network;
+                assert_int_equal(podman_argv_build(&spec, &argv), 0);
+                for (size_t j = 0; argv[j]; j++)
+                        n += strncmp(argv[j], "--net", 5) == 0;
+                assert_int_equal(n, 1);
+                assert_true(find(argv, cases[i].want) > 0);
+                assert_true(find(argv, cases[i].want) < find(argv, spec.image));
+                /* Nothing that opens a mapping again: --map-gw is podman's own switch for one. */
+                for (size_t j = 0; argv[j]; j++) {
+                        assert_null(strstr(argv[j], "--map-gw"));
+                        assert_null(strstr(argv[j], "allow_host_loopback=true"));
+                }
+                strv_free(argv);
+        }
+
+        SessionSpec spec = base_spec();
+        char **argv = (char **)0x1;
+        spec.network = _PODMAN_NETWORK_MAX;
+        assert_int_equal(podman_argv_build(&spec, &argv), -EINVAL);
+        assert_ptr_equal(argv, (char **)0x1);
 }
 
 static void test_argv_pinned_deep(void **state) {
@@ -427,11 +525,16 @@ static void test_argv_pinned_deep(void **state) {
         spec.n_pinned = ELEMENTSOF(pin);
         assert_int_equal(podman_argv_build(&spec, &argv), 0);
         assert_required(argv, &spec);
-        ssize_t a = find(argv, "type=bind,src=/home/alice/src/app/a,dst=/workspace/a,rw,nosuid,nodev");
-        ssize_t ab = find(argv, "type=bind,src=/home/alice/src/app/a/b,dst=/workspace/a/b,rw,nosuid,nodev");
-        ssize_t abc =
-                find(argv, "type=bind,src=/home/alice/src/app/a/b/c,dst=/workspace/a/b/c,ro,nosuid,nodev");
-        ssize_t root = find(argv, "type=bind,src=/home/alice/src/app,dst=/workspace,rw,nosuid,nodev");
+        ssize_t a = find(
+                argv, "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/a,dst=/workspace/a,rw,nosuid,nodev");
+        ssize_t ab = find(
+                argv,
+                "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/a/b,dst=/workspace/a/b,rw,nosuid,nodev");
+        ssize_t abc = find(
+                argv,
+                "type=bind,src=/var/lib/rcc/storage/rcc/stage/s/a/b/c,dst=/workspace/a/b/c,ro,nosuid,nodev");
+        ssize_t root =
+                find(argv, "type=bind,src=/var/lib/rcc/storage/rcc/stage/s,dst=/workspace,rw,nosuid,nodev");
         assert_true(root > 0 && root < a && a < ab && ab < abc);
         assert_true(find(argv, "--pinned=1:21:/workspace/a/b") > 0);
         strv_free(argv);
@@ -512,6 +615,54 @@ static void test_rm_argv(void **state) {
         strv_free(argv);
         assert_int_equal(podman_kill_argv_build("--all", 1, &argv), -EINVAL);
         assert_int_equal(podman_kill_argv_build("x", 0, &argv), -EINVAL);
+}
+
+/* rcc-stage through `podman unshare`: the mount point, the project and its identity, nothing else. */
+static void test_stage_argv(void **state) {
+        StageSpec spec = {
+                .mountpoint = "/var/lib/rcc/storage/999/stage/s1",
+                .project = "/home/alice/src/app",
+                .dev = 2049,
+                .ino = 18446744073709551615ull,
+                .graph = "/var/lib/rcc/storage/999/graph",
+                .seal = "version=1\n...",
+        };
+        char **argv = NULL;
+        (void)state;
+
+        assert_int_equal(podman_stage_argv_build(&spec, &argv), 0);
+        assert_int_equal(strv_length(argv), 9);
+        assert_string_equal(argv[0], RCC_PODMAN);
+        assert_string_equal(argv[1], "unshare");
+        assert_string_equal(argv[2], RCC_STAGE_PATH);
+        assert_string_equal(argv[3], "stage");
+        assert_string_equal(argv[4], "/var/lib/rcc/storage/999/stage/s1");
+        assert_string_equal(argv[5], "/home/alice/src/app");
+        assert_string_equal(argv[6], "2049:18446744073709551615");
+        assert_string_equal(argv[7], "/var/lib/rcc/storage/999/graph");
+        assert_string_equal(argv[8], "version=1\n...");
+        strv_free(argv);
+        StageSpec bad = spec;
+        bad.mountpoint = "relative";
+        assert_int_equal(podman_stage_argv_build(&bad, &argv), -EINVAL);
+        bad = spec;
+        bad.project = "-rf";
+        assert_int_equal(podman_stage_argv_build(&bad, &argv), -EINVAL);
+        bad = spec;
+        bad.graph = NULL;
+        assert_int_equal(podman_stage_argv_build(&bad, &argv), -EINVAL);
+        bad = spec;
+        bad.seal = "";
+        assert_int_equal(podman_stage_argv_build(&bad, &argv), -EINVAL);
+
+        assert_int_equal(podman_unstage_argv_build("/var/lib/rcc/storage/rcc/stage/s1", &argv), 0);
+        assert_int_equal(strv_length(argv), 5);
+        assert_string_equal(argv[1], "unshare");
+        assert_string_equal(argv[2], RCC_STAGE_PATH);
+        assert_string_equal(argv[3], "unstage");
+        assert_string_equal(argv[4], "/var/lib/rcc/storage/rcc/stage/s1");
+        strv_free(argv);
+        assert_int_equal(podman_unstage_argv_build("--all", &argv), -EINVAL);
 }
 
 /* Every variable a hostile caller might set to steer podman, plus the two that may pass. */
@@ -644,9 +795,10 @@ static void test_env_sanitise(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_argv_cases),       cmocka_unit_test(test_argv_invalid),
-                cmocka_unit_test(test_argv_pinned_deep), cmocka_unit_test(test_ancestors),
-                cmocka_unit_test(test_rm_argv),          cmocka_unit_test(test_env),
-                cmocka_unit_test(test_env_sanitise),
+                cmocka_unit_test(test_argv_pinned_deep), cmocka_unit_test(test_argv_ephemeral_home),
+                cmocka_unit_test(test_ancestors),        cmocka_unit_test(test_rm_argv),
+                cmocka_unit_test(test_stage_argv),       cmocka_unit_test(test_env),
+                cmocka_unit_test(test_env_sanitise),     cmocka_unit_test(test_argv_network),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

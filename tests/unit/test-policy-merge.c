@@ -27,6 +27,7 @@
 #include "policy.h"
 
 #include "policy-test-util.h"
+#include "user.h"
 
 /* ---- defaults, merge semantics, accessors ---- */
 
@@ -67,12 +68,16 @@ static void test_builtin_defaults(void **state) {
         assert_int_equal(d->n_deny, 0);
         assert_true(d->resolvers_auto);
         assert_int_equal(d->n_resolvers, 0);
-        ASSERT_STRINGS(d->readonly, d->n_readonly, ".git", ".envrc");
+        ASSERT_STRINGS(
+                d->readonly, d->n_readonly, ".git", ".envrc", ".claude/settings.json",
+                ".claude/settings.local.json", ".mcp.json", ".vscode/tasks.json", ".pre-commit-config.yaml");
         assert_string_equal(d->image, "localhost/rcc-claude:latest");
         ASSERT_STRINGS(d->command, d->n_command, "claude");
         assert_int_equal(d->memory_bytes, 0);
         assert_int_equal(d->cpus_milli, 0);
         assert_int_equal(d->pids, 0);
+        assert_int_equal(d->disk_bytes, 20ull << 30);
+        assert_int_equal(d->home, HOME_PROJECT);
         assert_int_equal(d->n_users, 0);
         assert_string_equal(p->dir, dir);
 
@@ -431,19 +436,19 @@ static void test_values_names(void **state) {
         assert_false(host_looks_like_address("1password.com"));
         assert_false(host_looks_like_address("a.0x1"));
 
-        assert_true(valid_user_name("rcc", false));
-        assert_true(valid_user_name("rcc-alice", false));
-        assert_true(valid_user_name("_svc.1", false));
-        assert_true(valid_user_name("Alice", true));
-        assert_false(valid_user_name("Alice", false));
-        assert_false(valid_user_name("", false));
-        assert_false(valid_user_name("1rcc", false));
-        assert_false(valid_user_name("-rcc", false));
-        assert_false(valid_user_name(".rcc", false));
-        assert_false(valid_user_name("rcc alice", true));
-        assert_false(valid_user_name("rcc/alice", true));
-        assert_true(valid_user_name("a2345678901234567890123456789012", false));
-        assert_false(valid_user_name("a23456789012345678901234567890123", false));
+        assert_true(user_name_valid("rcc", false));
+        assert_true(user_name_valid("rcc-alice", false));
+        assert_true(user_name_valid("_svc.1", false));
+        assert_true(user_name_valid("Alice", true));
+        assert_false(user_name_valid("Alice", false));
+        assert_false(user_name_valid("", false));
+        assert_false(user_name_valid("1rcc", false));
+        assert_false(user_name_valid("-rcc", false));
+        assert_false(user_name_valid(".rcc", false));
+        assert_false(user_name_valid("rcc alice", true));
+        assert_false(user_name_valid("rcc/alice", true));
+        assert_true(user_name_valid("a2345678901234567890123456789012", false));
+        assert_false(user_name_valid("a23456789012345678901234567890123", false));
 }
 
 int main(int argc, char *argv[]) {

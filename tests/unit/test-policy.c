@@ -382,12 +382,36 @@ static void test_user_lookup(void **state) {
         remove_tree(dir);
 }
 
+/* terminal: off by default; rcc.yaml sets it, an account file replaces what it names. */
+static void test_terminal(void **state) {
+        PolicyOptions opts = test_options();
+        char *dir = make_policy_dir("version: 1\n", "rcc.yaml", "");
+        Policy *p;
+
+        (void)state;
+        p = load_ok(dir, &opts);
+        assert_false(p->defaults.terminal_clipboard);
+        assert_false(p->defaults.terminal_title);
+        assert_false(p->accounts[0].settings.terminal_clipboard);
+        policy_free(p);
+        remove_tree(dir);
+
+        dir = make_policy_dir(
+                "version: 1\nterminal: { clipboard: true, title: true }\n", "rcc.yaml",
+                "terminal: { title: false }\n");
+        p = load_ok(dir, &opts);
+        assert_true(p->accounts[0].settings.terminal_clipboard);
+        assert_false(p->accounts[0].settings.terminal_title);
+        policy_free(p);
+        remove_tree(dir);
+}
+
 static int run_file_tests(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_size_cap),           cmocka_unit_test(test_writable_files),
                 cmocka_unit_test(test_symlinks_and_types), cmocka_unit_test(test_owner),
                 cmocka_unit_test(test_ignored_names),      cmocka_unit_test(test_dir_forms),
-                cmocka_unit_test(test_user_lookup),
+                cmocka_unit_test(test_user_lookup),        cmocka_unit_test(test_terminal),
         };
         return cmocka_run_group_tests_name("files", tests, NULL, NULL);
 }

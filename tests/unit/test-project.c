@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* project_resolve() on a real temporary tree: grants by path and by glob, the shortest matching
- * ancestor as the root, symlinks and ".." resolved before the check, "/" and unmountable paths
- * refused; project_default(). And rcc-shell's read-only carve-out check, both lookup methods. */
+ * ancestor as the root, symlinks and ".." resolved before the check, "/", rcc's own directories and
+ * unmountable paths refused; project_open(): the root by descriptor, and the directories above it
+ * that others could change refused; project_default(). And rcc-shell's read-only carve-out check,
+ * both lookup methods. */
 #include <errno.h>
 #include <ftw.h>
 #include <fcntl.h>
@@ -14,11 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "macro.h"
+#include "paths.h"
 #include "project.h"
+
+/* snprintf() into an array, failing the test rather than truncating. */
+#define PATHF(buf, ...) assert_true((size_t)snprintf(buf, sizeof(buf), __VA_ARGS__) < sizeof(buf))
+#include "placeholder.h"
 #include "readonly.h"
 
 static char tree[PATH_MAX]; /* the resolved temporary directory */
@@ -147,6 +156,100 @@ static const ResolveCase resolve_cases[] = {
         {"has,comma", -EINVAL},
         {"has:colon", -EINVAL},
 };
+
+/* A grant that holds one of rcc's own directories: the account's storage would be in the session. */
+static void test_resolve_rcc_dirs(void **state) {
+        const char *wide[] = {"/run", "/var", "/run/*"};
+        UserGrant g = {.user = "eve", .projects = wide, .n_projects = ELEMENTSOF(wide)};
+        Settings s = {.users = &g, .n_users = 1};
+        RccDiag diag = {};
+        Project p;
+        (void)state;
+
+        assert_int_equal(project_resolve(&s, "eve", "/run", &p, &diag), -EPERM);
+        assert_non_null(
+                strstr(diag.msg, "'/run' cannot be a project: it holds rcc's own directory " RCC_RUN_DIR));
+        assert_int_equal(project_resolve(&s, "eve", "/var", &p, &diag), -EPERM);
+        assert_non_null(strstr(diag.msg, "holds rcc's own directory " RCC_STATE_DIR));
+}
+
+/* project_open(): the tree lies in /tmp (root's, sticky). It belongs to whoever runs the test, or,
+ * run as root, to a uid of its own, so that "someone else's" means the same either way. */
+static void test_open(void **state) {
+        uid_t human = getuid() == 0 ? 4244 : getuid(), other = human == 4242 ? 4243 : 4242;
+        char dir[PATH_MAX * 2], inner[PATH_MAX * 2];
+        _cleanup_close_ int fd = -EBADF;
+        RccDiag diag = {};
+        struct stat st;
+        Project p = {};
+        (void)state;
+
+        PATHF(dir, "%s/nest", tree);
+        PATHF(inner, "%s/nest/inner", tree);
+        if (getuid() == 0)
+                assert_int_equal(
+                        chown(tree, human, (gid_t)-1) | chown(dir, human, (gid_t)-1) |
+                                chown(inner, human, (gid_t)-1),
+                        0);
+
+        PATHF(p.root, "%s/granted", tree);
+        assert_int_equal(project_open(&p, human, &fd, &diag), 0);
+        assert_int_equal(stat(p.root, &st), 0);
+        assert_int_equal(p.dev, (uint64_t)st.st_dev);
+        assert_int_equal(p.ino, (uint64_t)st.st_ino);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_int_equal(p.ino, (uint64_t)st.st_ino);
+        fd = safe_close(fd);
+
+        /* For anyone else, the human's tree is in the way: first /tmp, where it is the human's entry
+         * in a sticky directory, then (run as root, with the tree made root's) the human's nest. */
+        PATHF(p.root, "%s/nest/inner", tree);
+        assert_int_equal(project_open(&p, other, &fd, &diag), -EPERM);
+        assert_non_null(strstr(diag.msg, "'/tmp', above the project, can be written by others (mode 1777)"));
+        if (getuid() == 0) {
+                char want[PATH_MAX * 3];
+
+                assert_int_equal(chown(tree, 0, (gid_t)-1), 0);
+                assert_int_equal(project_open(&p, other, &fd, &diag), -EPERM);
+                PATHF(want, "'%s', above the project, belongs to uid %u", dir, (unsigned)human);
+                assert_non_null(strstr(diag.msg, want));
+                assert_non_null(strstr(diag.msg, "chown root"));
+                assert_int_equal(chown(tree, human, (gid_t)-1), 0);
+        }
+
+        /* A directory above it that others may write. */
+        assert_int_equal(chmod(dir, 0775), 0);
+        assert_int_equal(project_open(&p, human, &fd, &diag), -EPERM);
+        assert_non_null(strstr(diag.msg, "can be written by others (mode 0775)"));
+        assert_non_null(strstr(diag.msg, "chmod go-w"));
+        /* ... unless it is sticky and the entry below it is the human's (or root's). */
+        assert_int_equal(chmod(dir, 01777), 0);
+        assert_int_equal(project_open(&p, human, &fd, &diag), 0);
+        fd = safe_close(fd);
+        if (getuid() == 0) {
+                /* With the tree and nest root's, only the sticky bit and the entry below it are left. */
+                assert_int_equal(chown(tree, 0, (gid_t)-1) | chown(dir, 0, (gid_t)-1), 0);
+                assert_int_equal(project_open(&p, other, &fd, &diag), -EPERM);
+                assert_non_null(strstr(diag.msg, "can be written by others (mode 1777)"));
+                assert_int_equal(chown(inner, 0, (gid_t)-1), 0);
+                assert_int_equal(project_open(&p, other, &fd, &diag), 0);
+                fd = safe_close(fd);
+        }
+        assert_int_equal(chmod(dir, 0755), 0);
+
+        /* A symlink anywhere on the way is refused, not followed. */
+        PATHF(p.root, "%s/ungranted/link-in", tree);
+        assert_int_equal(project_open(&p, human, &fd, &diag), -ESTALE);
+        assert_non_null(strstr(diag.msg, "no longer a directory"));
+        PATHF(p.root, "%s/missing", tree);
+        assert_int_equal(project_open(&p, human, &fd, &diag), -ENOENT);
+        assert_int_equal(fd, -EBADF);
+
+        if (getuid() == 0)
+                assert_int_equal(
+                        chown(tree, 0, (gid_t)-1) | chown(dir, 0, (gid_t)-1) | chown(inner, 0, (gid_t)-1),
+                        0);
+}
 
 static void test_resolve(void **state) {
         UserGrant g;
@@ -279,7 +382,9 @@ static void test_readonly(void **state) {
                         RccDiag diag = {};
 
                         print_message("case %zu (method %zu): %s\n", i, m, t->paths[t->n - 1]);
-                        int r = readonly_check(root, t->paths, t->n, methods[m], present, &n, &diag);
+                        _cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        assert_true(fd >= 0);
+                        int r = readonly_check(fd, root, t->paths, t->n, methods[m], present, &n, &diag);
                         if (r != t->expect)
                                 fail_msg("case %zu: got %d (%s), want %d", i, r, diag.msg, t->expect);
                         if (r < 0) {
@@ -306,17 +411,84 @@ static void test_readonly_message(void **state) {
         (void)state;
 
         snprintf(root, sizeof root, "%s/proj", tree);
-        assert_int_equal(readonly_check(root, paths, 1, READONLY_LOOKUP_AUTO, present, &n, &diag), -ELOOP);
+        _cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(
+                readonly_check(fd, root, paths, 1, READONLY_LOOKUP_AUTO, present, &n, &diag), -ELOOP);
         snprintf(want, sizeof want, "%s/.git/config is or lies under a symbolic link", root);
         assert_non_null(strstr(diag.msg, want));
         assert_non_null(strstr(diag.msg, "replace the link"));
 }
 
+/* Carve-outs that do not exist are made for the session and removed after it (placeholder.h). */
+static void test_placeholders(void **state) {
+        static const char *const paths[] = {
+                ".git",      ".envrc", ".claude/settings.json", ".claude/settings.local.json",
+                ".mcp.json", "cfg/"};
+        char root[PATH_MAX * 2], p[PATH_MAX * 3];
+        Placeholders made;
+        RccDiag diag = {};
+        struct stat st;
+        (void)state;
+
+        PATHF(root, "%s/fresh", tree);
+        assert_int_equal(mkdir(root, 0755), 0);
+        _cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(placeholders_make(fd, root, paths, ELEMENTSOF(paths), &made, &diag), 0);
+        /* .claude, its two files, .envrc, .mcp.json; not .git, not a directory entry. */
+        assert_int_equal(made.n, 5);
+        PATHF(p, "%s/.git", root);
+        assert_int_equal(lstat(p, &st), -1);
+        PATHF(p, "%s/cfg", root);
+        assert_int_equal(lstat(p, &st), -1);
+        PATHF(p, "%s/.mcp.json", root);
+        assert_int_equal(stat(p, &st), 0);
+        assert_int_equal(st.st_size, 3); /* "{}\n" */
+        PATHF(p, "%s/.envrc", root);
+        assert_int_equal(stat(p, &st), 0);
+        assert_int_equal(st.st_size, 0);
+        PATHF(p, "%s/.claude", root);
+        assert_int_equal(stat(p, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+
+        /* The human wrote .mcp.json meanwhile, and put a file into .claude: both stay. */
+        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+        PATHF(p, "%s/.mcp.json", root);
+        FILE *f = fopen(p, "we");
+        assert_non_null(f);
+        fputs("{}\n", f); /* the same size: the ctime tells */
+        fclose(f);
+        PATHF(p, "%s/.claude/commands", root);
+        assert_int_equal(mkdir(p, 0755), 0);
+        placeholders_remove(fd, &made);
+        PATHF(p, "%s/.mcp.json", root);
+        assert_int_equal(stat(p, &st), 0);
+        PATHF(p, "%s/.claude/commands", root);
+        assert_int_equal(stat(p, &st), 0);
+        PATHF(p, "%s/.claude/settings.json", root);
+        assert_int_equal(lstat(p, &st), -1);
+        PATHF(p, "%s/.envrc", root);
+        assert_int_equal(lstat(p, &st), -1);
+
+        /* A symlink on the way is not followed: nothing is made where it leads. */
+        static const char *const linked[] = {"out/settings.json"};
+        char link[PATH_MAX * 3], target[PATH_MAX * 2];
+        PATHF(link, "%s/out", root);
+        PATHF(target, "%s/elsewhere", tree);
+        assert_int_equal(symlink(target, link), 0);
+        assert_int_equal(placeholders_make(fd, root, linked, 1, &made, &diag), 0);
+        assert_int_equal(made.n, 0);
+        PATHF(p, "%s/settings.json", target);
+        assert_int_equal(lstat(p, &st), -1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_resolve),          cmocka_unit_test(test_resolve_messages),
+                cmocka_unit_test(test_resolve_rcc_dirs), cmocka_unit_test(test_open),
                 cmocka_unit_test(test_default),          cmocka_unit_test(test_readonly),
-                cmocka_unit_test(test_readonly_message),
+                cmocka_unit_test(test_readonly_message), cmocka_unit_test(test_placeholders),
         };
         return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }

@@ -3,8 +3,10 @@
 # /etc/shadow, the host's project root) resolve inside the container, where those paths are not;
 # `cd /workspace/../..` ends at the container's root. The runner then asks rcc-shell on the host
 # for a session whose project is the agent's link (it must refuse), and checks the links did not
-# make any host file readable. Last, .envrc (a read-only carve-out the project does not have yet)
-# becomes a link to HOST-FILE: the runner's next session must not mount what it points to.
+# make any host file readable. Last, it tries to make .envrc (a read-only carve-out the project
+# does not have) a link to HOST-FILE; rcc-shell holds a read-only placeholder there, so this should
+# fail. The runner plants that link itself if it did (a cloned repository may carry one) and
+# checks the next session does not mount what it points to.
 # Usage: symlink-out.sh MARKER HOST-SECRET HOST-PROJECT HOST-FILE
 m=$1 secret=$2 hostproj=$3 hostfile=$4
 cd /workspace || { echo "BROKEN no /workspace"; exit 0; }
@@ -23,5 +25,9 @@ for p in rcc-escape-link-secret rcc-escape-link-shadow rcc-escape-link-dir/$(bas
 done
 top=$(cd /workspace/../.. && pwd && ls | tr '\n' ' ')
 case $top in "/"*" workspace "*) ;; *) echo "ESCAPED cd /workspace/../.. is not the container's root: $top"; exit 0 ;; esac
-ln -sfn "$hostfile" .envrc || { echo "BROKEN cannot create .envrc"; exit 0; }
-echo "CONTAINED links resolve in the container:$seen; /workspace/../.. = container root; .envrc -> $hostfile planted"
+if err=$(ln -sfn "$hostfile" .envrc 2>&1); then
+        envrc=".envrc -> $hostfile planted"
+else
+        envrc=".envrc not plantable (read-only placeholder): $err"
+fi
+echo "CONTAINED links resolve in the container:$seen; /workspace/../.. = container root; $envrc"

@@ -88,3 +88,21 @@ sc_image_import() {
 sc_key_add() {
         step "$SETUP" key add rcc /home/alice/.ssh/id_ed25519.pub --user alice
 }
+
+# rcc's nftables encoding against this system's: tests/integration/test-nft-batch, built in the
+# target's build root, on this kernel with this nft (in a network namespace of its own). It
+# compares the table rcc's netlink batch builds with the one `nft -f` builds from the same rules,
+# expression by expression, and applies, refreshes and verifies for real: the check that would
+# have caught Debian 13's kernel refusing rcc's old encoding (issue 13).
+sc_nft_encoding() {
+        local out rc summary
+        out=$(timeout "$CMD_TIMEOUT" "$RCC_VM_BUILD/tests/integration/test-nft-batch" 2>&1)
+        rc=$?
+        printf '%s\n' "--- test-nft-batch: rc=$rc" "$out"
+        summary=$(grep -E '^[0-9]+ checks, [0-9]+ failed$' <<<"$out" | tail -1)
+        MSG="${summary:-no summary} (exit $rc); $(nft --version 2>&1), libnftnl $(dpkg-query -W -f '${Version}' libnftnl11 2>/dev/null), kernel $(uname -r)"
+        if [ "$rc" != 0 ]; then
+                note "$(grep -vE '^(ok|PASS)' <<<"$out" | tail -n 12)"
+                return 1
+        fi
+}

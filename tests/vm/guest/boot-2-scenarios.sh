@@ -62,6 +62,104 @@ sc_ssh_session() {
         return 1
 }
 
+# The rootless network: rcc-setup install recorded the one this target must use (RCC_VM_NETWORK:
+# pasta on Debian 13, slirp4netns on Debian 12), doctor names it, and alice's session runs it:
+# while her session runs, the account has a process of that helper, started with rcc's options
+# that close its routes to the host (lib/podman-network.c).
+NET_CONF=/etc/rcc/podman/network.conf
+sc_network_backend() {
+        local recorded doctor d pid i line="" comm args
+        recorded=$(sed -n 's/^network=//p' "$NET_CONF" 2>/dev/null)
+        doctor=$(timeout "$CMD_TIMEOUT" "$SETUP" doctor 2>&1 | grep -E '^(ok|warn|FAIL) +network: ' | head -n 1)
+        d=$(mktemp -d)
+        as alice ssh -i /home/alice/.ssh/id_ed25519 -o "SetEnv=RCC_PROJECT=$ALICE_PROJ" "${SSH_OPTS[@]}" \
+                rcc@localhost 'echo started; sleep 6; echo done' >"$d/out" 2>"$d/err" </dev/null &
+        pid=$!
+        for ((i = 0; i < 240; i++)); do
+                line=$(pgrep -u rcc -a '^(pasta|pasta\.avx2|slirp4netns)$' | head -n 1)
+                [ -n "$line" ] && break
+                alive "$pid" || break
+                sleep 0.25
+        done
+        wait "$pid"
+        local rc=$? out err
+        out=$(cat "$d/out")
+        err=$(cat "$d/err")
+        rm -rf "$d"
+        printf '%s\n' "--- network-backend: rc=$rc" "stdout: $out" "stderr: $err" "helper: $line" "doctor: $doctor"
+        args=${line#* }
+        comm=$(ps -o comm= -p "${line%% *}" 2>/dev/null)
+        [ -n "$comm" ] || comm=$(basename "${args%% *}")
+        MSG="recorded '$recorded' in $NET_CONF (wanted $RCC_VM_NETWORK); doctor: '${doctor:-no network line}'; alice's session ran '${args:-no helper seen}'"
+        local fails=()
+        [ "$recorded" = "$RCC_VM_NETWORK" ] || fails+=("rcc-setup install chose '$recorded'")
+        [[ $doctor == "ok "* ]] || fails+=("doctor does not say ok")
+        [ "$rc" = 0 ] && [[ $out == *done ]] || fails+=("the session failed (exit $rc)")
+        case $RCC_VM_NETWORK in
+        pasta)
+                [[ $args == *pasta* ]] || fails+=("no pasta process of rcc during the session")
+                [[ $args == *"--map-host-loopback none"* && $args == *"--map-guest-addr none"* && $args == *"-T none"* ]] ||
+                        fails+=("pasta without rcc's options")
+                [[ $args == *169.254.1.2* ]] && fails+=("pasta maps 169.254.1.2 to the host")
+                ;;
+        slirp4netns)
+                [[ $args == *slirp4netns* ]] || fails+=("no slirp4netns process of rcc during the session")
+                [[ $args == *--disable-host-loopback* ]] || fails+=("slirp4netns reaches the host's loopback")
+                ;;
+        esac
+        if [ ${#fails[@]} -gt 0 ]; then
+                MSG="$(IFS=';' && echo "${fails[*]}"): $MSG"
+                note "$err"
+                return 1
+        fi
+}
+
+# AppArmor 4 mediates the creation of user namespaces: a confined program needs a userns rule to
+# make one (Ubuntu additionally refuses them to unconfined programs,
+# kernel.apparmor_restrict_unprivileged_userns; Debian's kernel has no such switch). The profiles
+# that run podman, its OCI runtime and its network helper (rcc-podman, rcc-runtime, rcc-netns)
+# carry it through abstractions/rcc-userns, and no other rcc profile does, the container's above
+# all. Shown on the installed profiles as the parser reads them (apparmor_parser -p expands the
+# includes), with the kernel's mediation, and no userns denial of theirs in this boot's journal
+# (the sessions above ran under them). With AppArmor 3 (Debian 12) the rule cannot be written:
+# then no profile may have it, and the line says user namespaces are not mediated.
+USERNS_PROFILES="rcc-netns rcc-podman rcc-runtime"
+sc_apparmor_userns() {
+        local major ns=/sys/kernel/security/apparmor/features/namespaces f name with="" denials
+        major=$(apparmor_parser --version 2>/dev/null | sed -n '1s/.*version \([0-9]*\).*/\1/p')
+        for f in /etc/apparmor.d/rcc-*; do
+                name=$(basename "$f")
+                apparmor_parser -p "$f" 2>/dev/null | grep -Eq '^[[:space:]]*userns,' && with+="${with:+ }$name"
+        done
+        denials=$(journalctl -k -b --no-pager -o cat | grep 'apparmor="DENIED"' | grep userns |
+                grep -E 'profile="rcc-(podman|runtime|netns)"' | head -n 3)
+        # The kernel says it mediates userns creation in its namespaces features: upstream as "mask"
+        # naming userns_create, Ubuntu's kernels with a userns_create file.
+        local kernel=no
+        if grep -qw userns_create "$ns/mask" 2>/dev/null || [ -e "$ns/userns_create" ]; then kernel=yes; fi
+        kernel+=" (features/namespaces: $(cd "$ns" 2>/dev/null && for f in *; do printf '%s=%s ' "$f" "$(head -c 40 "$f" 2>/dev/null | tr -d '\n')"; done))"
+        MSG="apparmor_parser $major; the kernel mediates userns creation: $kernel; profiles with userns: ${with:-none}"
+        if [ "${major:-0}" -ge 4 ]; then
+                if [ "$with" != "$USERNS_PROFILES" ]; then
+                        MSG="wanted userns in exactly $USERNS_PROFILES: $MSG"
+                        return 1
+                fi
+                if [ -n "$denials" ]; then
+                        MSG="userns denied to rcc's profiles: $MSG"
+                        note "$denials"
+                        return 1
+                fi
+                [[ $kernel == yes* ]] || { MSG="the kernel does not mediate userns: $MSG"; return 1; }
+                MSG="$MSG; no userns denial of theirs this boot"
+                return 0
+        fi
+        if [ -n "$with" ]; then
+                MSG="AppArmor $major cannot have a userns rule: $MSG"
+                return 1
+        fi
+        MSG="$MSG (AppArmor $major has no userns rule: creation is not mediated for these profiles)"
+}
+
 # The profiles rcc-setup installed are loaded in enforce mode, and a session runs under them:
 # inside alice's container, the process's label is the stack that rcc-runtime's exec of the
 # container's init sets up (rcc-container//&rcc-runtime: the kernel names a stack in sorted
@@ -142,6 +240,42 @@ sc_limits_ssh() {
 sc_limits_sudo() {
         sudo_as alice "$ALICE_PROJ" -u rcc claude --rcc-vm-limits
         session_limits
+}
+
+# The image a session runs is the one `rcc-setup image import` sealed (issue 12): a file of one of
+# its layers changed in the account's storage is refused at the next session, saying so, and an
+# import puts it right.
+sc_image_seal() {
+        local uid graph f n=0
+        uid=$(id -u rcc)
+        graph="/var/lib/rcc/storage/$uid/graph"
+        for f in "$graph"/overlay/*/diff/usr/local/bin/claude; do
+                [ -f "$f" ] && printf '#!/bin/sh\necho planted\n' >"$f" && n=$((n + 1))
+        done
+        [ "$n" -gt 0 ] || { MSG="no layer holds /usr/local/bin/claude under $graph"; return 1; }
+        sudo_as alice "$ALICE_PROJ" -u rcc claude --version
+        local refused="exit $RC: $(tail -1 <<<"$ERR")"
+        if [ "$RC" = 0 ] || [[ $ERR != *"was changed since rcc-setup sealed it"* ]]; then
+                MSG="a changed layer was not refused ($refused; out: $OUT)"
+                return 1
+        fi
+        step "$SETUP" image import "$TEST_IMAGE" >/dev/null || { MSG="image import failed"; return 1; }
+        sudo_as alice "$ALICE_PROJ" -u rcc claude --version
+        MSG="changed layer refused ($refused); after the import: exit $RC, '$OUT'"
+        [ "$RC" = 0 ] && [[ $OUT == claude-stand-in* ]]
+}
+
+# What a session writes on the host is bounded by container.disk (1g here): its home fills at the
+# bound with ENOSPC, the storage file takes no more of the host's disk, /tmp is a tmpfs of half the
+# memory limit and the image read-only (issue 12).
+sc_disk_bound() {
+        local img="/var/lib/rcc/storage/$(id -u rcc).img" used
+        ssh_as alice rcc -o "SetEnv=RCC_PROJECT=$ALICE_PROJ" -- \
+                'dd if=/dev/zero of="$HOME/big" bs=1M count=1200 2>&1 | head -1; rm -f "$HOME/big"; dd if=/dev/zero of=/tmp/big bs=1M count=300 2>&1 | head -1; touch /rcc-root 2>&1'
+        used=$(($(stat -c %b "$img") * 512 / 1048576))
+        MSG="the storage file holds $used MiB of the host's disk (bound 1024 MiB); the session: $(tr '\n' ' ' <<<"$OUT")"
+        [ "$used" -le 1024 ] && [ "$(grep -c 'No space left on device' <<<"$OUT")" = 2 ] &&
+                [[ $OUT == *"Read-only file system"* ]]
 }
 
 # Lab mode: an account of bob's own. bob's key (from his authorized_keys) opens it and his

@@ -79,3 +79,18 @@ sample_labels() {
                 sleep 0.5
         done
 }
+
+# The project swap race (issue 12) and the homes of two humans and two projects (issue 14), on
+# this target, as the build machines run them: each installs the build itself, as the escape suite
+# does. The race runs 10 sessions on each entry path here (20 on the build machines).
+run_host_test() { # run_host_test SCRIPT: MSG is its summary; 0 when it passed.
+        local out rc
+        out=$(RCC_RACE_ROUNDS=10 timeout 1200 bash "$RCC_VM_SOURCE/tests/integration/$1" "$RCC_VM_BUILD" 2>&1)
+        rc=$?
+        printf '%s\n' "--- $1: rc=$rc" "$out"
+        MSG="$(grep -cE '^ok ' <<<"$out") ok, $(grep -cE '^not ok ' <<<"$out") not ok (exit $rc)"
+        note "$(grep -E '^not ok |swap lost|swap struck' <<<"$out")"
+        [ "$rc" = 0 ]
+}
+sc_project_race() { run_host_test test-project-race.sh; }
+sc_homes() { run_host_test test-homes.sh; }

@@ -218,6 +218,11 @@ wait_user_manager() {
                 "$(systemctl show -p ActiveEnterTimestampMonotonic --value "user@$uid.service") us after boot"
 }
 
+# Where the source and the build are, the target and what rcc-setup must choose on it
+# (RCC_VM_SOURCE, RCC_VM_BUILD, RCC_VM_TARGET, RCC_VM_NETWORK, RCC_VM_RUNTIME; tests/vm/run).
+# shellcheck source=/dev/null
+. /usr/local/lib/rcc-vm-test/paths
+
 # The scenarios of each boot (boot-N-PHASE.sh, installed next to this script).
 for f in "$(dirname "$0")"/boot-[0-9]-*.sh; do
         # shellcheck source=/dev/null
@@ -231,6 +236,7 @@ console ": begin $phase"
 case "$phase" in
 setup)
         run_scenario machine sc_machine
+        run_scenario nft-encoding sc_nft_encoding
         run_scenario humans sc_humans
         run_scenario install sc_install
         run_scenario image-import sc_image_import
@@ -242,12 +248,17 @@ scenarios)
         run_scenario doctor sc_doctor
         run_scenario firewall-at-boot sc_firewall_at_boot
         run_scenario ssh-session sc_ssh_session
+        run_scenario firewall-service sc_firewall_service
+        run_scenario network-backend sc_network_backend
         run_scenario apparmor sc_apparmor
+        run_scenario apparmor-userns sc_apparmor_userns
         run_scenario sudo-session sc_sudo_session
         run_scenario limits-ssh sc_limits_ssh
         run_scenario limits-sudo sc_limits_sudo
         run_scenario memory-bomb-ssh sc_memory_bomb_ssh
         run_scenario memory-bomb-sudo sc_memory_bomb_sudo
+        run_scenario image-seal sc_image_seal
+        run_scenario disk-bound sc_disk_bound
         run_scenario lab sc_lab
         run_scenario memory-returns sc_memory_returns
         # The third boot runs either way; without the drop-in its scenario finds the unit
@@ -261,10 +272,10 @@ firewall-fails)
         echo escape >"$STATE/phase"
         ;;
 escape)
-        # shellcheck source=/dev/null
-        . /usr/local/lib/rcc-vm-test/paths
         run_scenario uninstall sc_uninstall
         run_scenario escape-suite sc_escape_suite
+        run_scenario project-race sc_project_race
+        run_scenario homes sc_homes
         touch "$STATE/done"
         ;;
 *)
