@@ -37,8 +37,10 @@ static void audit_record(RecordEvent ev, const char *text) {
                 char *nv = audit_encode_nv_string("msg", text, 0);
                 snprintf(msg, sizeof msg, "op=rcc-firewall-%s %s", events[ev].op, nv ? nv : "");
                 free(nv);
-                (void)audit_log_user_message(
-                        fd, AUDIT_USYS_CONFIG, msg, NULL, NULL, NULL, events[ev].success);
+                /* The journal gets the event below either way; say that audit did not. */
+                if (audit_log_user_message(
+                            fd, AUDIT_USYS_CONFIG, msg, NULL, NULL, NULL, events[ev].success) <= 0)
+                        log_audit(LOG_WARNING, "the audit record of this event was not written: %m");
         }
         close(fd);
 }
