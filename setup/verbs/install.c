@@ -22,6 +22,7 @@
 #include "podman-conf.h"
 #include "policy.h"
 #include "selinux.h"
+#include "storage.h"
 #include "user.h"
 #include "users.h"
 #include "verbs.h"
@@ -60,17 +61,23 @@ static const char default_policy_text[] =
         "users: {}\n";
 
 static int preflight(const Setup *s) {
-        static const char *const required[] = {
-                RCC_SHELL_PATH,       RCC_PODMAN,   RCC_FIREWALL_PATH, "/usr/bin/newuidmap",
-                "/usr/bin/newgidmap", SETFACL_PATH, USERADD_PATH,      USERMOD_PATH,
+        /* What install runs or installs for, with the Debian package that has it. */
+        static const struct {
+                const char *path, *package;
+        } required[] = {
+                {RCC_SHELL_PATH, "rcc"},          {RCC_PODMAN, "podman"},
+                {RCC_FIREWALL_PATH, "rcc"},       {"/usr/bin/newuidmap", "uidmap"},
+                {"/usr/bin/newgidmap", "uidmap"}, {SETFACL_PATH, "acl"},
+                {USERADD_PATH, "passwd"},         {USERMOD_PATH, "passwd"},
+                {MKFS_EXT4_PATH, "e2fsprogs"}, /* not in a minimal Debian 13 */
         };
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(required); i++)
-                if (access(required[i], X_OK) < 0)
+                if (access(required[i].path, X_OK) < 0)
                         return log_errno(
-                                -ENOENT, "%s is missing (%m); install it first (see tools/deps)",
-                                required[i]);
+                                -ENOENT, "%s is missing (%m); install it first (Debian: apt-get install %s)",
+                                required[i].path, required[i].package);
         r = check_pam_module();
         if (r < 0)
                 return r;
@@ -79,7 +86,7 @@ static int preflight(const Setup *s) {
         if (!s->have_sudo)
                 log_warning("sudo is not installed: skipping the sudo wiring");
         step("preflight",
-             "rcc-shell, pam_rcc, podman, rcc-firewall, newuidmap/newgidmap, setfacl present%s%s",
+             "rcc-shell, pam_rcc, podman, rcc-firewall, newuidmap/newgidmap, setfacl, mkfs.ext4 present%s%s",
              s->have_sshd ? "" : "; no sshd", s->have_sudo ? "" : "; no sudo");
         return 0;
 }

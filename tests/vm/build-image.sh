@@ -109,7 +109,7 @@ build_image() {
 # The build root: the image unpacked, build-packages installed by apt-get in its chroot (in a
 # mount namespace of its own, so that its /proc and /dev go away with it), packed again.
 build_root() {
-        local dir="$cache/buildroot.tmp.d" log="$cache/logs/buildroot-$target.log" start=$SECONDS
+        local dir="$cache/buildroot-$target.tmp.d" log="$cache/logs/buildroot-$target.log" start=$SECONDS
         echo "image: building $buildroot (apt-get install in the image's chroot; log: $log)" >&2
         rm -rf "$dir" "$buildroot.tmp"
         mkdir -p "$dir" || die "cannot create $dir"
