@@ -30,6 +30,18 @@ int fwsvc_connect(const char *path, int *ret_fd) {
         return 0;
 }
 
+int fwsvc_peer_pid(int fd, pid_t *ret) {
+        struct ucred cred = {};
+        socklen_t len = sizeof cred;
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return negative_errno();
+        if (cred.pid <= 0)
+                return -ESRCH;
+        *ret = cred.pid;
+        return 0;
+}
+
 int fwsvc_send(int fd, const char *verb, const char *fmt, ...) {
         char buf[FWSVC_MSG_MAX];
         va_list ap;

@@ -48,6 +48,10 @@
  * -ECONNREFUSED: no service is running. */
 int fwsvc_connect(const char *path, int *ret_fd);
 
+/* The pid of the service that answers on fd (connected by fwsvc_connect): the process that made
+ * the listening socket (SO_PEERCRED), whether or not it holds the table and has a state file. */
+int fwsvc_peer_pid(int fd, pid_t *ret);
+
 /* Send one message, "verb text". */
 int fwsvc_send(int fd, const char *verb, const char *fmt, ...) _printf_(3, 4);
 

@@ -26,19 +26,20 @@
  * by it. */
 static int firewalld_answers(void) {
         _cleanup_close_ int fd = -EBADF;
-        FwsvcState st = {};
-        RccDiag diag = {};
+        pid_t pid;
         int r;
 
         if (fwsvc_connect(RCC_FIREWALL_CONTROL_SOCKET, &fd) < 0)
                 return 0;
-        r = fwsvc_state_read(RCC_FIREWALL_STATE, &st, &diag);
-        if (r < 0)
-                return log_diag(r, &diag);
-        r = fwsvc_same_netns(st.pid);
+        r = fwsvc_peer_pid(fd, &pid);
         if (r < 0)
                 return log_errno(
-                        r, "cannot compare the network namespace of rcc-firewalld (pid %d): %s", (int)st.pid,
+                        r, "cannot tell which process answers on %s: %s", RCC_FIREWALL_CONTROL_SOCKET,
+                        strerror(-r));
+        r = fwsvc_same_netns(pid);
+        if (r < 0)
+                return log_errno(
+                        r, "cannot compare the network namespace of rcc-firewalld (pid %d): %s", (int)pid,
                         strerror(-r));
         if (r == 0)
                 return log_errno(
@@ -46,7 +47,7 @@ static int firewalld_answers(void) {
                         "rcc-firewalld (pid %d) holds table inet rcc in another network namespace than "
                         "this rcc-setup's, so it would not confine sessions started here: run rcc-setup "
                         "in the namespace of that service, or stop it first",
-                        (int)st.pid);
+                        (int)pid);
         return 1;
 }
 
@@ -142,25 +143,33 @@ int apply_firewall(Setup *s) {
         return 0;
 }
 
+/* The service is found by its control socket, not by its state file: after rcc-firewall remove
+ * (which uninstall runs first) it holds no table and has no state file, and still runs. */
 int stop_firewalld(void) {
-        FwsvcState st = {};
-        RccDiag diag = {};
+        _cleanup_close_ int sock = -EBADF;
         char path[64], comm[32] = "";
         struct pollfd pfd = {.events = POLLIN};
         ssize_t n;
+        pid_t pid;
         int r;
 
-        r = fwsvc_state_read(RCC_FIREWALL_STATE, &st, &diag);
-        if (r == -ENOENT)
+        r = fwsvc_connect(RCC_FIREWALL_CONTROL_SOCKET, &sock);
+        if (r == -ENOENT || r == -ECONNREFUSED)
                 return 0;
         if (r < 0)
-                return log_diag(r, &diag);
-        pfd.fd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+                return log_errno(r, "cannot connect to %s: %s", RCC_FIREWALL_CONTROL_SOCKET, strerror(-r));
+        r = fwsvc_peer_pid(sock, &pid);
+        if (r < 0)
+                return log_errno(
+                        r, "cannot tell which process answers on %s: %s", RCC_FIREWALL_CONTROL_SOCKET,
+                        strerror(-r));
+        sock = safe_close(sock);
+        pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pfd.fd < 0)
-                return errno == ESRCH ? 0 : log_errno(-errno, "cannot open process %d: %m", (int)st.pid);
+                return errno == ESRCH ? 0 : log_errno(-errno, "cannot open process %d: %m", (int)pid);
         _cleanup_close_ int pidfd = pfd.fd;
-        /* The state file outlives a killed service; its pid may be another process's now. */
-        snprintf(path, sizeof path, "/proc/%d/comm", (int)st.pid);
+        /* It may have exited since, and its pid be another process's now. */
+        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         n = fd >= 0 ? read(fd, comm, sizeof comm - 1) : -1;
         if (n <= 0 || strncmp(comm, FIREWALLD_COMM "\n", strlen(FIREWALLD_COMM) + 1) != 0)
@@ -168,12 +177,12 @@ int stop_firewalld(void) {
         if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
                 return errno == ESRCH
                                ? 0
-                               : log_errno(-errno, "cannot stop rcc-firewalld (pid %d): %m", (int)st.pid);
+                               : log_errno(-errno, "cannot stop rcc-firewalld (pid %d): %m", (int)pid);
         r = poll(&pfd, 1, FIREWALLD_STOP_MS);
         if (r <= 0)
                 return log_errno(
                         r < 0 ? -errno : -ETIMEDOUT, "rcc-firewalld (pid %d) did not stop within %d s",
-                        (int)st.pid, FIREWALLD_STOP_MS / 1000);
-        step("stopped", "rcc-firewalld (pid %d)", (int)st.pid);
+                        (int)pid, FIREWALLD_STOP_MS / 1000);
+        step("stopped", "rcc-firewalld (pid %d)", (int)pid);
         return 0;
 }

@@ -216,16 +216,18 @@ int ensure_account_storage(Setup *s, const Account *a) {
         step("storage", "%s: %" PRIu64 " MiB file system %s (%s), %s; graph/, stage/ and homes/ are %s's",
              p.dir, size >> 20, made ? "made" : "mounted", p.image,
              s->systemd ? p.unit : "mounted by rcc-setup", a->name);
-        /* Where the storage was before (rcc 0.1): left alone, it holds nothing rcc uses. */
+        /* Where the storage was before (rcc 0.1): left alone, it holds nothing rcc uses. Only its
+         * storage/: podman keeps a cache of blob digests beside it (cache/) on every import. */
         struct passwd *pw = getpwuid(a->uid);
         char old[PATH_MAX];
-        if (pw && snprintf(old, sizeof old, "%s/.local/share/containers", pw->pw_dir) < (int)sizeof old &&
+        if (pw &&
+            snprintf(old, sizeof old, "%s/.local/share/containers/storage", pw->pw_dir) < (int)sizeof old &&
             access(old, F_OK) == 0)
                 log_warning(
                         "%s holds podman storage of an earlier rcc, where a grant could point, and its "
                         "volume " RCC_HOME_VOLUME ", the one home every human's sessions shared; neither is "
                         "used or mounted again: import the image again (rcc-setup image import), keep what "
-                        "you need of the volume, and remove the directory (rm -rf %s)",
+                        "you need of the volume, and remove that storage (rm -rf %s)",
                         old, old);
         /* ext4 keeps a few percent for itself: compare with the file it lives in. */
         struct stat st;

@@ -12,6 +12,12 @@ T_TAG=rccss
 # shellcheck source=tests/integration/session-env.sh
 . "$(dirname "$0")/session-env.sh"
 
+# The image import (session-env.sh) left podman's blob cache in the account's home
+# (~/.local/share/containers/cache): that is not the storage of an earlier rcc, and apply must not
+# tell the admin to remove it.
+h_exec "$SETUP" --account "$ACCT" apply >"$T/apply.log" 2>&1 || true
+t_check_eq "apply after an image import sees no storage of an earlier rcc" "" "$(grep 'earlier rcc' "$T/apply.log")"
+
 # ----------------------------------------------------------------------------- ssh sessions
 
 rssh alice "$ACCT" "${SETENV[@]}" -- 'pwd; cat /workspace/MARKER; cat /etc/rcc-test-image'
@@ -399,6 +405,9 @@ fi
 
 pkill -KILL -u "$ACCT" 2>/dev/null
 sleep 0.5
+# The rcc-firewalld install started in the background here (no systemd): uninstall removes the
+# table through it first, after which it has no state file, and must still stop it.
+FIREWALLD_PID=$(pgrep -n -x rcc-firewalld)
 if h_exec "$SETUP" --yes uninstall >"$T/uninstall.log" 2>&1; then
         ok "rcc-setup uninstall"
 else
@@ -408,6 +417,14 @@ fi
 snapshot >"$T/etc.after"
 t_check_eq "uninstall leaves /etc as it found it" "$(cat "$T/etc.before")" "$(cat "$T/etc.after")"
 t_check_fail "uninstall removed the firewall table" ip netns exec "$H" nft list table inet rcc
+if [ -z "$FIREWALLD_PID" ]; then
+        not_ok "no rcc-firewalld ran before uninstall"
+else
+        # (Stopped, it may stay a zombie for a while: the daemon's parent is whatever PID 1 is.)
+        state=$(sed 's/.*) //' "/proc/$FIREWALLD_PID/stat" 2>/dev/null | cut -d' ' -f1)
+        [ -z "$state" ] || [ "$state" = Z ] && ok "uninstall stopped rcc-firewalld (pid $FIREWALLD_PID)" ||
+                not_ok "rcc-firewalld (pid $FIREWALLD_PID) still runs after uninstall (state $state)"
+fi
 t_check_fail "uninstall removed the account" getent passwd "$ACCT"
 [ -e "$ACCT_HOME" ] && not_ok "the account's home $ACCT_HOME is still there" || ok "the account's home is gone"
 [ "$(getfacl -p --omit-header "$PROJ" 2>/dev/null | grep -c "user:$ACCT")" = 0 ] &&
