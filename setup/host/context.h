@@ -27,6 +27,7 @@ typedef struct Setup {
         bool have_sshd;         /* sshd installed */
         bool have_sshd_include; /* ...and its configuration includes the drop-in directory */
         bool have_sudo;
+        bool selinux_module_loaded; /* selinux_load_module() ran in this run */
         /* The policy of config_dir, read once (setup_load_policy()): every step of a run acts on
          * the same policy, even when the files change under it. NULL until then. */
         Policy *policy;

@@ -301,13 +301,14 @@ static int label_project(const char *path, void *arg) {
         return label_tree(l->s, l->account, path, SELINUX_PROJECT_TYPE);
 }
 
-int selinux_install(Setup *s, const Policy *p) {
+int selinux_load_module(Setup *s) {
         static const char *const tools[] = {SEMODULE_PATH, SEMANAGE_PATH, RESTORECON_PATH};
-        size_t n_projects = 0;
         int r;
 
         if (!selinux_enabled())
                 return SELINUX_SKIPPED;
+        if (s->selinux_module_loaded)
+                return 0;
         for (size_t i = 0; i < ELEMENTSOF(tools); i++)
                 if (access(tools[i], X_OK) < 0)
                         return log_errno(
@@ -325,6 +326,24 @@ int selinux_install(Setup *s, const Policy *p) {
 
         r = install_module(s);
         if (r < 0)
+                return r;
+        s->selinux_module_loaded = true;
+        return 0;
+}
+
+void selinux_restore(const char *path) {
+        const char *argv[] = {RESTORECON_PATH, path, NULL};
+
+        if (selinux_enabled() && run_argv(argv, NULL) != 0)
+                log_warning("restorecon '%s' failed; its label may be stale", path);
+}
+
+int selinux_install(Setup *s, const Policy *p) {
+        size_t n_projects = 0;
+        int r;
+
+        r = selinux_load_module(s);
+        if (r != 0)
                 return r;
         /* rcc.fc labels /etc/rcc and the accounts' homes; another configuration directory needs a
          * rule of its own. */

@@ -32,6 +32,11 @@
 #define SELINUX_MODULE_NAME "rcc"
 #define SELINUX_PROJECT_TYPE "rcc_project_t"
 #define SELINUX_CONF_TYPE "rcc_conf_t"
+/* The accounts' podman storage (ext4 images, storage.c) is mounted with this context where SELinux
+ * is enabled: the account's own files, as its podman storage under its home would be. A fresh
+ * ext4 carries no labels, and without the option its files would be unlabeled_t, which the
+ * confined user may not use. */
+#define SELINUX_STORAGE_CONTEXT "system_u:object_r:user_home_t:s0"
 #define SELINUXFS "/sys/fs/selinux"
 #define SELINUX_CONFIG "/etc/selinux/config"
 #define SEMODULE_PATH "/usr/sbin/semodule"
@@ -50,6 +55,13 @@ bool selinux_enabled(void);
  * project directory its humans are granted. Idempotent. 0, SELINUX_SKIPPED, or a negative errno
  * after reporting the error (missing tools or module: fail, never run unconfined silently). */
 int selinux_install(Setup *s, const Policy *p);
+/* The first part of selinux_install(), for install to run before it makes the accounts' storage:
+ * the module rcc loaded (or upgraded), recorded in the manifest, once per run. The module labels
+ * the storage images so that mount may attach them to a loop device. SELINUX_SKIPPED where SELinux
+ * is not enabled. */
+int selinux_load_module(Setup *s);
+/* restorecon PATH (not recursive) where SELinux is enabled; a failure is a warning. */
+void selinux_restore(const char *path);
 
 /* Undo manifest entry m->entries[index] (kind "selinux"); the caller drops it. A failing tool is
  * reported as a warning, so an uninstall can always finish. */

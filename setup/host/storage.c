@@ -18,6 +18,7 @@
 #include "paths.h"
 #include "policy.h"
 #include "run.h"
+#include "selinux.h"
 #include "storage.h"
 
 #define SYSTEMD_UNIT_DIR "/etc/systemd/system"
@@ -92,10 +93,13 @@ static int make_image(const StoragePaths *p, uint64_t bytes) {
 /* Mounted by systemd at every boot where it runs (a mount unit of rcc's), by rcc-setup elsewhere. */
 static int mount_image(Setup *s, const Account *a, const StoragePaths *p) {
         _cleanup_free_ char *unit = NULL, *path = NULL;
+        /* Under SELinux the whole file system gets one label (selinux.h): its files carry none. */
+        const char *options = selinux_enabled() ? "loop,nosuid,nodev,context=" SELINUX_STORAGE_CONTEXT
+                                                : "loop,nosuid,nodev";
         int r;
 
         if (!s->systemd) {
-                const char *argv[] = {MOUNT_PATH, "-o", "loop,nosuid,nodev", p->image, p->dir, NULL};
+                const char *argv[] = {MOUNT_PATH, "-o", options, p->image, p->dir, NULL};
                 r = run_argv(argv, NULL);
                 if (r != 0)
                         return log_errno(
@@ -115,11 +119,11 @@ static int mount_image(Setup *s, const Account *a, const StoragePaths *p) {
                     "What=%s\n"
                     "Where=%s\n"
                     "Type=ext4\n"
-                    "Options=loop,nosuid,nodev\n"
+                    "Options=%s\n"
                     "\n"
                     "[Install]\n"
                     "WantedBy=multi-user.target\n",
-                    a->name, a->name, p->image, p->dir) < 0 ||
+                    a->name, a->name, p->image, p->dir, options) < 0 ||
             asprintf(&path, SYSTEMD_UNIT_DIR "/%s", p->unit) < 0)
                 return log_errno(-ENOMEM, "out of memory");
         r = replace_file(s, path, unit, 0644, a->name);
@@ -188,6 +192,9 @@ int ensure_account_storage(Setup *s, const Account *a) {
         made = make_image(&p, a->settings.disk_bytes);
         if (made < 0)
                 return made;
+        /* rcc_storage_image_t (selinux/rcc.fc), the one file type besides images that mount_t may
+         * attach to a loop device read-write; an image made before the module was loaded too. */
+        selinux_restore(p.image);
         r = storage_is_mounted(p.dir);
         if (r < 0)
                 return log_errno(r, "cannot stat '%s': %s", p.dir, strerror(-r));

@@ -190,6 +190,11 @@ int verb_install(const SetupArgs *args, int argc, char **argv) {
                     "version: 1\n",
                     name) < 0)
                 return log_errno(-ENOMEM, "out of memory");
+        /* Before the account's storage is made: under SELinux, mount may attach the storage image
+         * to a loop device only once the module has labelled it (selinux/rcc.te). */
+        r = selinux_load_module(&s);
+        if (r < 0)
+                return r;
         r = ensure_account(&s, name, "main", yaml);
         if (r < 0)
                 return r;

@@ -54,6 +54,10 @@ step() {
 # later says on what system it was obtained.
 sc_machine() {
         local init cg lsm aa profiles
+        if [ "$RCC_VM_LSM" = selinux ]; then
+                sc_machine_selinux
+                return
+        fi
         init=$(cat /proc/1/comm)
         cg=$(stat -fc %T /sys/fs/cgroup)
         lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
@@ -64,6 +68,18 @@ sc_machine() {
         echo "/sys/kernel/security/lsm: st_size=$(stat -c %s /sys/kernel/security/lsm), content '$lsm'"
         MSG="$(uname -r), PID 1 $init, $cg, LSMs ${lsm:-none}, AppArmor enabled=${aa:-?}, ${profiles:-0} profiles loaded"
         [ "$init" = systemd ] && [ "$cg" = cgroup2fs ] && [ "$aa" = Y ] && [[ $lsm == *apparmor* ]]
+}
+
+# The same on the SELinux target: SELinux enforcing, AppArmor not running (the first boot runs
+# install enforcing too).
+sc_machine_selinux() {
+        local init cg lsm mode
+        init=$(cat /proc/1/comm)
+        cg=$(stat -fc %T /sys/fs/cgroup)
+        lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
+        mode=$(getenforce 2>&1)
+        MSG="$(uname -r), PID 1 $init, $cg, LSMs ${lsm:-none}, SELinux $mode, the scenarios run as $(id -Z 2>&1)"
+        [ "$init" = systemd ] && [ "$cg" = cgroup2fs ] && [ "$mode" = Enforcing ] && [[ $lsm == *selinux* ]]
 }
 
 # What `rcc-setup uninstall` must put back byte for byte (the fourth boot compares): taken just
@@ -78,6 +94,8 @@ sc_install() {
         mkdir -p "$ETC_BEFORE"
         for f in "${ETC_FILES[@]}"; do [ -e "$f" ] && cp -p "$f" "$ETC_BEFORE/${f//\//_}"; done
         step "$SETUP" install || return 1
+        # The SELinux boot quotes install's lines (boot-2-selinux.sh).
+        printf '%s\n' "$STEP_OUT" >"$STATE/install.out"
         MSG="$(grep -c . <<<"$STEP_OUT") lines of output"
 }
 

@@ -14,6 +14,8 @@
 #              everyone else's must work. The drop-in is removed again before the poweroff.
 #   escape     fourth boot: `rcc-setup uninstall` must leave /etc as before install; then the
 #              escape suite (tests/escape) runs here, with its own install, under AppArmor.
+# The debian12-selinux target (RCC_VM_LSM=selinux) boots twice instead: setup, then
+#   selinux    the SELinux scenarios (boot-2-selinux.sh), enforcing.
 # Each boot ends in a poweroff; the host boots again or reads the results. The scenarios of
 # each boot are in boot-N-PHASE.sh next to this script; this one runs them in order.
 #
@@ -241,7 +243,7 @@ setup)
         run_scenario install sc_install
         run_scenario image-import sc_image_import
         run_scenario key-add sc_key_add
-        echo scenarios >"$STATE/phase"
+        if [ "$RCC_VM_LSM" = selinux ]; then echo selinux; else echo scenarios; fi >"$STATE/phase"
         ;;
 scenarios)
         wait_user_manager
@@ -276,6 +278,20 @@ escape)
         run_scenario escape-suite sc_escape_suite
         run_scenario project-race sc_project_race
         run_scenario homes sc_homes
+        touch "$STATE/done"
+        ;;
+selinux)
+        wait_user_manager
+        run_scenario selinux-machine sc_selinux_machine
+        run_scenario selinux-install sc_selinux_install
+        run_scenario doctor sc_doctor
+        run_scenario ssh-session sc_ssh_session
+        run_scenario selinux-ssh-context sc_selinux_ssh_context
+        run_scenario sudo-session sc_sudo_session
+        run_scenario selinux-sudo-context sc_selinux_sudo_context
+        run_scenario selinux-deny-conf sc_selinux_deny_conf
+        run_scenario selinux-other-home sc_selinux_other_home
+        run_scenario selinux-audit sc_selinux_audit
         touch "$STATE/done"
         ;;
 *)
