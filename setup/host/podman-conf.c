@@ -10,6 +10,7 @@
 #include "log.h"
 #include "paths.h"
 #include "podman-conf.h"
+#include "selinux.h"
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define CRUN_PATH "/usr/bin/crun"
@@ -24,6 +25,15 @@ int write_podman_conf(Setup *s) {
         _cleanup_free_ char *dir = NULL, *hooks = NULL, *mounts = NULL, *cc = NULL, *path = NULL;
         const char *runtime = pure_cgroup2() && access(CRUN_PATH, X_OK) == 0 ? "crun" : "runc";
         const char *manager = s->systemd ? "systemd" : "cgroupfs";
+        /* Podman labels containers with the types of the policy's lxc_contexts (container_t, ...).
+         * Debian's policy has none of them: the kernel refuses those labels and no container
+         * starts. There the containers run in the account's own domain, as selinux/README.md
+         * says; where a container policy is loaded (Fedora), podman's labels stay on. */
+        const char *label =
+                selinux_enabled() && !selinux_type_loaded("container_t")
+                        ? "# SELinux without container types: the account's own domain (selinux/README.md).\n"
+                          "label = false\n"
+                        : "";
         int r;
 
         if (asprintf(&dir, "%s/podman", s->config_dir) < 0 || asprintf(&hooks, "%s/hooks.d", dir) < 0 ||
@@ -46,6 +56,7 @@ int write_podman_conf(Setup *s) {
                     "[containers]\n"
                     "# An empty list instead of ~/.config/containers/mounts.conf.\n"
                     "default_mounts_file = \"%s\"\n"
+                    "%s"
                     "\n"
                     "[engine]\n"
                     "runtime = \"%s\"\n"
@@ -53,7 +64,7 @@ int write_podman_conf(Setup *s) {
                     "events_logger = \"file\"\n"
                     "# An empty directory: no OCI hooks from anywhere else.\n"
                     "hooks_dir = [\"%s\"]\n",
-                    mounts, runtime, manager, hooks) < 0 ||
+                    mounts, label, runtime, manager, hooks) < 0 ||
             asprintf(&path, "%s/containers.conf", dir) < 0)
                 return log_errno(-ENOMEM, "out of memory");
         r = replace_file(s, path, cc, 0644, NULL);
