@@ -88,9 +88,9 @@ done
 
 # Everything the module adds to the kernel policy: every allow rule of the linked policy, with and
 # without rcc, compared. Each added rule must have one of the module's own targets, or be one of
-# the listed rootless-podman grants to user_t, or one of two named grants: mount_t mounting the
+# the listed rootless-podman grants to user_t, or one of the named grants: mount_t mounting the
 # accounts' storage with context=user_home_t (relabelfrom on that file system type), and sshd_t's
-# netfilter netlink socket (pam_rcc asks the kernel whether table inet rcc is loaded).
+# netfilter netlink socket and net_admin (pam_rcc asks the kernel whether table inet rcc is loaded).
 sesearch -A "$A" | sort >"$tmp/rules.without"
 sesearch -A "$B" | sort >"$tmp/rules.with"
 comm -13 "$tmp/rules.without" "$tmp/rules.with" >"$tmp/added"
@@ -100,9 +100,17 @@ sed 's/^/     /' "$tmp/added"
 stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t):' "$tmp/added" |
         grep -v -E '^allow mount_t user_home_t:filesystem relabelfrom;$' |
         grep -v -E '^allow sshd_t sshd_t:netlink_netfilter_socket ' |
+        grep -v -E '^allow sshd_t sshd_t:capability ' |
         grep -v -E '^allow user_t (user_t:(cap_userns|capability|tun_socket)|(proc_t|sysfs_t|tmpfs_t|devpts_t|fusefs_t):filesystem|(user_home_t|tmpfs_t):dir|(fuse_device_t|tun_tap_device_t):chr_file) ' || true)
 [ -z "$stray" ] && ok "every added rule targets rcc_conf_t, rcc_project_t or rcc_storage_image_t, or is a listed grant" ||
         bad "unexpected rules: $stray"
+# sshd_t's capabilities: widened by net_admin alone.
+sshd_caps=$(grep -E '^allow sshd_t sshd_t:capability ' "$tmp/added" || true)
+if [ -n "$sshd_caps" ]; then
+        grep -qxF "$(printf '%s\n' "$sshd_caps" | sed 's/ net_admin//')" "$tmp/rules.without" &&
+                ok "sshd_t's capabilities are widened by net_admin alone" ||
+                bad "sshd_t's capabilities are widened by more than net_admin: $sshd_caps"
+fi
 for t in etc_t lib_t bin_t shadow_t sshd_key_t security_t policy_config_t; do
         grep -q -E "^allow [a-z_]+ $t:" "$tmp/added" && bad "the module grants something on $t" ||
                 ok "the module grants nothing on $t"
