@@ -89,20 +89,23 @@ done
 # Everything the module adds to the kernel policy: every allow rule of the linked policy, with and
 # without rcc, compared. Each added rule must have one of the module's own targets, or be one of
 # the listed rootless-podman grants to user_t, or one of the named grants: mount_t mounting the
-# accounts' storage with context=user_home_t (relabelfrom on that file system type), and sshd_t's
-# netfilter netlink socket and net_admin (pam_rcc asks the kernel whether table inet rcc is loaded).
+# accounts' storage with context=user_home_t (relabelfrom on that file system type), sshd_t's
+# netfilter netlink socket and net_admin (pam_rcc asks the kernel whether table inet rcc is loaded),
+# and pam_rcc and rcc-shell reaching rcc-firewalld (initrc_t): signull, and connecting to it.
 sesearch -A "$A" | sort >"$tmp/rules.without"
 sesearch -A "$B" | sort >"$tmp/rules.with"
 comm -13 "$tmp/rules.without" "$tmp/rules.with" >"$tmp/added"
 comm -23 "$tmp/rules.without" "$tmp/rules.with" >"$tmp/changed"
 echo "the module adds or widens $(wc -l <"$tmp/added") allow rules:"
 sed 's/^/     /' "$tmp/added"
-stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t):' "$tmp/added" |
+stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t|rcc_runtime_t):' "$tmp/added" |
+        grep -v -E '^allow sshd_t initrc_t:process (signull|[{] sigchld signull [}]);$' |
+        grep -v -E '^allow user_t initrc_t:unix_stream_socket connectto;$' |
         grep -v -E '^allow mount_t user_home_t:filesystem relabelfrom;$' |
         grep -v -E '^allow sshd_t sshd_t:netlink_netfilter_socket ' |
         grep -v -E '^allow sshd_t sshd_t:capability ' |
         grep -v -E '^allow user_t (user_t:(cap_userns|capability|tun_socket)|(proc_t|sysfs_t|tmpfs_t|devpts_t|fusefs_t):filesystem|(user_home_t|tmpfs_t):dir|(fuse_device_t|tun_tap_device_t):chr_file) ' || true)
-[ -z "$stray" ] && ok "every added rule targets rcc_conf_t, rcc_project_t or rcc_storage_image_t, or is a listed grant" ||
+[ -z "$stray" ] && ok "every added rule targets one of the module's own types, or is a listed grant" ||
         bad "unexpected rules: $stray"
 # sshd_t's capabilities: widened by net_admin alone.
 sshd_caps=$(grep -E '^allow sshd_t sshd_t:capability ' "$tmp/added" || true)
