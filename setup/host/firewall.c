@@ -20,22 +20,37 @@
 #define FIREWALLD_COMM "rcc-firewalld"
 #define FIREWALLD_STOP_MS 10000
 
+/* The pid of the rcc-firewalld that answers on the control socket, from the socket's peer
+ * credentials (it may hold no table and have no state file, after rcc-firewall remove): 1 and
+ * *ret set, 0 when none answers, or a negative errno (reported). */
+static int firewalld_pid(pid_t *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = fwsvc_connect(RCC_FIREWALL_CONTROL_SOCKET, &fd);
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                return 0;
+        if (r < 0)
+                return log_errno(r, "cannot connect to %s: %s", RCC_FIREWALL_CONTROL_SOCKET, strerror(-r));
+        r = fwsvc_peer_pid(fd, ret);
+        if (r < 0)
+                return log_errno(
+                        r, "cannot tell which process answers on %s: %s", RCC_FIREWALL_CONTROL_SOCKET,
+                        strerror(-r));
+        return 1;
+}
+
 /* Whether an rcc-firewalld answers on the control socket: 1, 0 (none), or -EEXIST (reported)
  * when the one that answers holds its table in another network namespace than ours: the socket is
  * the host's, the table is its namespace's, and sessions started from here would not be confined
  * by it. */
 static int firewalld_answers(void) {
-        _cleanup_close_ int fd = -EBADF;
         pid_t pid;
         int r;
 
-        if (fwsvc_connect(RCC_FIREWALL_CONTROL_SOCKET, &fd) < 0)
-                return 0;
-        r = fwsvc_peer_pid(fd, &pid);
-        if (r < 0)
-                return log_errno(
-                        r, "cannot tell which process answers on %s: %s", RCC_FIREWALL_CONTROL_SOCKET,
-                        strerror(-r));
+        r = firewalld_pid(&pid);
+        if (r <= 0)
+                return r;
         r = fwsvc_same_netns(pid);
         if (r < 0)
                 return log_errno(
@@ -146,24 +161,15 @@ int apply_firewall(Setup *s) {
 /* The service is found by its control socket, not by its state file: after rcc-firewall remove
  * (which uninstall runs first) it holds no table and has no state file, and still runs. */
 int stop_firewalld(void) {
-        _cleanup_close_ int sock = -EBADF;
         char path[64], comm[32] = "";
         struct pollfd pfd = {.events = POLLIN};
         ssize_t n;
         pid_t pid;
         int r;
 
-        r = fwsvc_connect(RCC_FIREWALL_CONTROL_SOCKET, &sock);
-        if (r == -ENOENT || r == -ECONNREFUSED)
-                return 0;
-        if (r < 0)
-                return log_errno(r, "cannot connect to %s: %s", RCC_FIREWALL_CONTROL_SOCKET, strerror(-r));
-        r = fwsvc_peer_pid(sock, &pid);
-        if (r < 0)
-                return log_errno(
-                        r, "cannot tell which process answers on %s: %s", RCC_FIREWALL_CONTROL_SOCKET,
-                        strerror(-r));
-        sock = safe_close(sock);
+        r = firewalld_pid(&pid);
+        if (r <= 0)
+                return r;
         pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pfd.fd < 0)
                 return errno == ESRCH ? 0 : log_errno(-errno, "cannot open process %d: %m", (int)pid);
