@@ -91,7 +91,9 @@ done
 # the listed rootless-podman grants to user_t, or one of the named grants: mount_t mounting the
 # accounts' storage with context=user_home_t (relabelfrom on that file system type), sshd_t's
 # netfilter netlink socket and net_admin (pam_rcc asks the kernel whether table inet rcc is loaded),
-# and pam_rcc and rcc-shell reaching rcc-firewalld (initrc_t): signull, and connecting to it.
+# pam_rcc and rcc-shell reaching rcc-firewalld (initrc_t): signull, and connecting to it;
+# rcc-shell's syslog socket; the user bus's ready notice to the account's user manager; and what
+# podman and rcc-stage do in their own namespaces (nsfs, remounting ext4, whiteouts).
 sesearch -A "$A" | sort >"$tmp/rules.without"
 sesearch -A "$B" | sort >"$tmp/rules.with"
 comm -13 "$tmp/rules.without" "$tmp/rules.with" >"$tmp/added"
@@ -102,6 +104,10 @@ stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t
         grep -v -E '^allow sshd_t initrc_t:process (signull|[{] sigchld signull [}]);$' |
         grep -v -E '^allow user_t initrc_t:unix_stream_socket connectto;$' |
         grep -v -E '^allow mount_t user_home_t:filesystem relabelfrom;$' |
+        grep -v -E '^allow user_t (syslogd_runtime_t:dir|devlog_t:(lnk_file|sock_file)|syslogd_t:unix_dgram_socket) ' |
+        grep -v -E '^allow user_t fs_t:filesystem [{] remount unmount [}];$' |
+        grep -v -E '^allow user_t (nsfs_t:file|user_home_t:chr_file) ' |
+        grep -v -E '^allow user_dbusd_t (systemd_user_runtime_t:dir|systemd_user_runtime_notify_t:sock_file|user_systemd_t:unix_dgram_socket) ' |
         grep -v -E '^allow sshd_t sshd_t:netlink_netfilter_socket ' |
         grep -v -E '^allow sshd_t sshd_t:capability ' |
         grep -v -E '^allow user_t (user_t:(cap_userns|capability|tun_socket)|(proc_t|sysfs_t|tmpfs_t|devpts_t|fusefs_t):filesystem|(user_home_t|tmpfs_t):dir|(fuse_device_t|tun_tap_device_t):chr_file) ' || true)
@@ -113,6 +119,13 @@ if [ -n "$sshd_caps" ]; then
         grep -qxF "$(printf '%s\n' "$sshd_caps" | sed 's/ net_admin//')" "$tmp/rules.without" &&
                 ok "sshd_t's capabilities are widened by net_admin alone" ||
                 bad "sshd_t's capabilities are widened by more than net_admin: $sshd_caps"
+fi
+# user_t's capabilities: widened by setuid and dac_override alone (newuidmap).
+user_caps=$(grep -E '^allow user_t user_t:capability ' "$tmp/added" || true)
+if [ -n "$user_caps" ]; then
+        grep -qxF "$(printf '%s\n' "$user_caps" | sed 's/ setuid//; s/ dac_override//')" "$tmp/rules.without" &&
+                ok "user_t's capabilities are widened by setuid and dac_override alone" ||
+                bad "user_t's capabilities are widened by more than setuid and dac_override: $user_caps"
 fi
 for t in etc_t lib_t bin_t shadow_t sshd_key_t security_t policy_config_t; do
         grep -q -E "^allow [a-z_]+ $t:" "$tmp/added" && bad "the module grants something on $t" ||

@@ -10,6 +10,7 @@
  * session; here its errors become the one line the human reads and the exit status.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "log.h"
 #include "paths.h"
+#include "selinux-enter.h"
 #include "session.h"
 #include "summary.h"
 #include "supervise.h"
@@ -143,6 +145,25 @@ static int run_session(const Request *req) {
         return r;
 }
 
+/* Before anything else: the session's SELinux context (selinux-enter.h). */
+static int enter_selinux_context(char **argv) {
+        struct passwd *pw = getpwuid(getuid());
+        RccDiag diag = {};
+        char buf[DIAG_STRLEN];
+
+        if (!pw) {
+                log_error("uid %u has no account", (unsigned)getuid());
+                return -ENOENT;
+        }
+        if (selinux_enter_session_context(pw->pw_name, argv, &diag) < 0) {
+                log_audit(
+                        LOG_WARNING, "refused session of account '%s': %s", pw->pw_name,
+                        diag_format(&diag, buf, sizeof buf));
+                return -EPERM;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv) {
         Request req = {};
         int r;
@@ -151,5 +172,7 @@ int main(int argc, char **argv) {
         r = parse_argv(argc, argv, &req);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+        if (enter_selinux_context(argv) < 0)
+                return EXIT_REFUSED;
         return run_session(&req);
 }

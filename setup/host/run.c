@@ -16,6 +16,7 @@
 
 #include "macro.h"
 #include "run.h"
+#include "selinux.h"
 
 #define RUN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -245,6 +246,9 @@ int run_argv(const char *const *argv, const RunOptions *opts) {
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
+        /* It ran as the account, but in root's SELinux context: what it made is given back. */
+        if (o->as_user)
+                selinux_give_back(o->uid);
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return -ECHILD;

@@ -5,9 +5,11 @@
  * there is read from the files those tools keep up to date (seusers, file_contexts.local), so no
  * libselinux is needed and doctor works without root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "context.h"
 #include "files.h"
 #include "log.h"
+#include "macro.h"
 #include "manifest.h"
 #include "paths.h"
 #include "policy.h"
@@ -142,9 +145,10 @@ void selinux_label_type(const char *path, char *buf, size_t size) {
                 snprintf(buf, size, "%.*s", (int)strcspn(t + 1, ":"), t + 1);
 }
 
-/* semanage's rule for a directory and everything below it: the path as a regular expression. NULL
- * for a path the file_contexts format cannot hold (whitespace, control characters). */
-static char *fcontext_spec(const char *path) {
+/* semanage's rule for a directory and everything below it (tree), or for the directory alone: the
+ * path as a regular expression. NULL for a path the file_contexts format cannot hold (whitespace,
+ * control characters). */
+static char *fcontext_spec(const char *path, bool tree) {
         char *spec = malloc(strlen(path) * 2 + sizeof "(/.*)?"), *o = spec;
 
         if (!spec)
@@ -159,7 +163,7 @@ static char *fcontext_spec(const char *path) {
                         *o++ = '\\';
                 *o++ = *c;
         }
-        strcpy(o, "(/.*)?");
+        strcpy(o, tree ? "(/.*)?" : "");
         return spec;
 }
 
@@ -179,6 +183,13 @@ static void restorecon(const char *path) {
 
         if (access(path, F_OK) == 0 && run_argv(argv, NULL) != 0)
                 log_warning("restorecon -R '%s' failed; its labels may be stale", path);
+}
+
+static void restorecon_force(const char *path) {
+        const char *argv[] = {RESTORECON_PATH, "-R", "-F", path, NULL};
+
+        if (access(path, F_OK) == 0 && run_argv(argv, NULL) != 0)
+                log_warning("restorecon -R -F '%s' failed; its labels may be stale", path);
 }
 
 static bool module_installed(void) {
@@ -212,7 +223,7 @@ static int install_module(Setup *s) {
 
 /* path and below labelled type through a semanage rule, recorded for account (NULL: shared). */
 static int label_tree(Setup *s, const char *account, const char *path, const char *type) {
-        _cleanup_free_ char *spec = fcontext_spec(path);
+        _cleanup_free_ char *spec = fcontext_spec(path, true);
         const char *argv[] = {SEMANAGE_PATH, "fcontext", "-a", "-t", type, spec, NULL};
         bool recorded = manifest_find(s->manifest, "selinux", NULL, "fcontext", path, NULL);
         int r;
@@ -240,6 +251,77 @@ static int label_tree(Setup *s, const char *account, const char *path, const cha
                         return r;
         }
         restorecon(path);
+        return 0;
+}
+
+/* The SELinux user and type of path's label, into user and type ("" when it has none). */
+static void label_user_type(const char *path, char *user, size_t user_size, char *type, size_t type_size) {
+        char con[256];
+        ssize_t n = lgetxattr(path, "security.selinux", con, sizeof con - 1);
+
+        user[0] = type[0] = '\0';
+        if (n <= 0)
+                return;
+        con[n] = '\0';
+        snprintf(user, user_size, "%.*s", (int)strcspn(con, ":"), con);
+        selinux_label_type(path, type, type_size);
+}
+
+/* The directories above a project, down from its human's home, keep the human's SELinux identity
+ * (unconfined_u:object_r:user_home_dir_t for alice's home). refpolicy's UBAC constraint lets a
+ * user_u process use another SELinux user's home types only where one side is system_u, so the
+ * account could not even search its way down to the project, which is rcc_project_t and not
+ * constrained. Found at run time: avc: denied { search } for user_u:user_r:user_t ->
+ * unconfined_u:object_r:user_home_dir_t, "cannot resolve the project". Each such directory, and no
+ * other, gets a rule of its own that keeps its type and names system_u: what the ACL u:ACCOUNT:--x
+ * grants DAC on the same directories (acl.c), this grants UBAC. What is in them keeps its owner's
+ * identity; DAC still lets the account only search them. */
+static int label_ancestors(Setup *s, const char *account, const char *project) {
+        _cleanup_free_ char *dir = strdup(project);
+        char user[64], type[128];
+        int r;
+
+        if (!dir)
+                return log_errno(-ENOMEM, "out of memory");
+        for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                label_user_type(dir, user, sizeof user, type, sizeof type);
+                if (user[0] && type[0] && strcmp(user, SELINUX_PATH_USER) != 0) {
+                        _cleanup_free_ char *spec = fcontext_spec(dir, false);
+                        const char *add[] = {SEMANAGE_PATH,     "fcontext", "-a", "-f", "d", "-s",
+                                             SELINUX_PATH_USER, "-t",       type, spec, NULL};
+                        const char *relabel[] = {RESTORECON_PATH, "-F", dir, NULL};
+
+                        if (!spec) {
+                                log_warning(
+                                        "'%s' has whitespace in its name, which SELinux file contexts "
+                                        "cannot hold: the account may not be able to reach '%s' below it",
+                                        dir, project);
+                                return 0;
+                        }
+                        if (!manifest_find(s->manifest, "selinux", NULL, "identity", dir, NULL) &&
+                            fcontext_exists(spec)) {
+                                *slash = '/';
+                                continue; /* an admin's own rule: not ours to change */
+                        }
+                        if (!manifest_find(s->manifest, "selinux", account, "identity", dir, NULL)) {
+                                r = manifest_add(
+                                        s->manifest, "selinux", account, "identity", dir, type, NULL);
+                                if (r < 0)
+                                        return log_errno(
+                                                r, "cannot record a file context: %s", strerror(-r));
+                        }
+                        if (!fcontext_exists(spec)) {
+                                r = run_tool(add);
+                                if (r < 0)
+                                        return r;
+                        }
+                        r = run_tool(relabel);
+                        if (r < 0)
+                                return r;
+                }
+                *slash = '/';
+        }
         return 0;
 }
 
@@ -297,7 +379,12 @@ typedef struct LabelArgs {
 static int label_project(const char *path, void *arg) {
         LabelArgs *l = arg;
 
+        int r;
+
         l->n++;
+        r = label_ancestors(l->s, l->account, path);
+        if (r < 0)
+                return r;
         return label_tree(l->s, l->account, path, SELINUX_PROJECT_TYPE);
 }
 
@@ -338,6 +425,78 @@ void selinux_restore(const char *path) {
                 log_warning("restorecon '%s' failed; its label may be stale", path);
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+#define _cleanup_closedir_ _cleanup_(closedirp)
+
+/* The SELinux user of fd's label made seuser, the rest kept. system_u's labels are left: UBAC
+ * lets every user's processes use them. */
+static void give_back_fd(int fd, const char *seuser) {
+        char con[256], mine[320];
+        ssize_t n = fgetxattr(fd, "security.selinux", con, sizeof con - 1);
+        size_t ulen;
+
+        if (n <= 0)
+                return;
+        con[n] = '\0';
+        ulen = strcspn(con, ":");
+        if (con[ulen] != ':' || (ulen == strlen(seuser) && strncmp(con, seuser, ulen) == 0) ||
+            (ulen == strlen(SELINUX_PATH_USER) && strncmp(con, SELINUX_PATH_USER, ulen) == 0))
+                return;
+        snprintf(mine, sizeof mine, "%s%s", seuser, con + ulen);
+        (void)fsetxattr(fd, "security.selinux", mine, strlen(mine) + 1, 0);
+}
+
+static void give_back_tree(int dir_fd, dev_t dev, const char *seuser, unsigned depth) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int fd;
+
+        give_back_fd(dir_fd, seuser);
+        if (depth >= 64 || (fd = dup(dir_fd)) < 0)
+                return;
+        if (!(d = fdopendir(fd))) {
+                close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_close_ int child = -EBADF;
+                struct stat st;
+
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                /* Directories and regular files only: a symlink fails with ELOOP, a socket with
+                 * ENXIO, and O_NONBLOCK keeps a FIFO from blocking. */
+                child = openat(
+                        dir_fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                if (child < 0 || fstat(child, &st) < 0 || st.st_dev != dev)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        give_back_tree(child, dev, seuser, depth + 1);
+                else if (S_ISREG(st.st_mode))
+                        give_back_fd(child, seuser);
+        }
+}
+
+void selinux_give_back(uid_t uid) {
+        const struct passwd *pw;
+        char seuser[64], run[64];
+        const char *roots[2];
+
+        if (!selinux_enabled() || !(pw = getpwuid(uid)))
+                return;
+        if (selinux_login_mapping(pw->pw_name, seuser, sizeof seuser) <= 0)
+                return; /* not mapped: its sessions run as whoever __default__ says */
+        snprintf(run, sizeof run, "/run/user/%u", (unsigned)uid);
+        roots[0] = pw->pw_dir;
+        roots[1] = run;
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
+                _cleanup_close_ int fd = open(roots[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                struct stat st;
+
+                if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == uid)
+                        give_back_tree(fd, st.st_dev, seuser, 0);
+        }
+}
+
 int selinux_install(Setup *s, const Policy *p) {
         size_t n_projects = 0;
         int r;
@@ -358,7 +517,8 @@ int selinux_install(Setup *s, const Policy *p) {
                         "the sandbox homes are in %s, not %s where the rcc module labels them: they "
                         "keep their default label, which the confined user may not write",
                         RCC_HOME_DIR, FC_HOME_DIR);
-        restorecon(RCC_HOME_DIR);
+        /* -F: the SELinux user too (selinux_give_back()). */
+        restorecon_force(RCC_HOME_DIR);
 
         for (size_t i = 0; i < p->n_accounts; i++) {
                 LabelArgs l = {.s = s, .account = p->accounts[i].name};
@@ -417,7 +577,7 @@ int selinux_undo_entry(const Manifest *m, size_t index) {
                 return 0;
         }
         if (strcmp(what, "fcontext") == 0 && e->n_args >= 2) {
-                _cleanup_free_ char *spec = fcontext_spec(e->args[1]);
+                _cleanup_free_ char *spec = fcontext_spec(e->args[1], true);
                 /* Another account's entry for the same directory keeps the rule. */
                 for (size_t i = 0; i < m->n_entries; i++) {
                         const ManifestEntry *o = &m->entries[i];
@@ -432,6 +592,25 @@ int selinux_undo_entry(const Manifest *m, size_t index) {
                 if (enabled)
                         restorecon(e->args[1]);
                 step("removed", "SELinux label of %s", e->args[1]);
+                return 0;
+        }
+        if (strcmp(what, "identity") == 0 && e->n_args >= 2) {
+                _cleanup_free_ char *spec = fcontext_spec(e->args[1], false);
+                const char *relabel[] = {RESTORECON_PATH, "-F", e->args[1], NULL};
+                for (size_t i = 0; i < m->n_entries; i++) {
+                        const ManifestEntry *o = &m->entries[i];
+                        if (i != index && strcmp(o->kind, "selinux") == 0 && o->n_args >= 2 &&
+                            strcmp(o->args[0], "identity") == 0 && strcmp(o->args[1], e->args[1]) == 0)
+                                return 0;
+                }
+                if (spec && fcontext_exists(spec)) {
+                        const char *argv[] = {SEMANAGE_PATH, "fcontext", "-d", "-f", "d", spec, NULL};
+                        warn_tool(argv);
+                }
+                /* -F: back to the identity the policy gives it (its human's). */
+                if (enabled && access(e->args[1], F_OK) == 0 && run_argv(relabel, NULL) != 0)
+                        log_warning("restorecon -F '%s' failed; its label may be stale", e->args[1]);
+                step("removed", "SELinux identity of %s", e->args[1]);
                 return 0;
         }
         log_warning("unknown SELinux manifest entry '%s'; skipped", what);

@@ -9,6 +9,9 @@
  *     selinux ACCOUNT fcontext PATH TYPE     semanage fcontext -a -t TYPE 'PATH(/.*)?' and
  *                                            restorecon -R PATH (TYPE: rcc_project_t for a project,
  *                                            rcc_conf_t for a --config directory other than /etc/rcc)
+ *     selinux ACCOUNT identity DIR TYPE      semanage fcontext -a -f d -s system_u -t TYPE 'DIR' and
+ *                                            restorecon -F DIR, for each directory above a project
+ *                                            that has another SELinux user's identity (UBAC)
  *
  * so that uninstall (and account remove) undo exactly those. Nothing that was there before is
  * recorded or removed: a module rcc, a login mapping or a file context rule an admin made.
@@ -18,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "context.h"
 #include "manifest.h"
@@ -32,11 +36,16 @@
 #define SELINUX_MODULE_NAME "rcc"
 #define SELINUX_PROJECT_TYPE "rcc_project_t"
 #define SELINUX_CONF_TYPE "rcc_conf_t"
+/* The SELinux user of the directories above a project (selinux.c, label_ancestors). */
+#define SELINUX_PATH_USER "system_u"
 /* The accounts' podman storage (ext4 images, storage.c) is mounted with this context where SELinux
  * is enabled: the account's own files, as its podman storage under its home would be. A fresh
  * ext4 carries no labels, and without the option its files would be unlabeled_t, which the
- * confined user may not use. */
-#define SELINUX_STORAGE_CONTEXT "system_u:object_r:user_home_t:s0"
+ * confined user may not use. The account's SELinux user, not system_u: every new file takes the
+ * mount's context, and refpolicy lets a process create an object of another SELinux user only
+ * where its type may change identities (found at run time: avc: denied { create } for user_u's
+ * user_t on system_u:object_r:user_home_t, "cannot create .../homes/alice"). */
+#define SELINUX_STORAGE_CONTEXT RCC_SELINUX_USER ":object_r:user_home_t:s0"
 #define SELINUXFS "/sys/fs/selinux"
 #define SELINUX_CONFIG "/etc/selinux/config"
 #define SEMODULE_PATH "/usr/sbin/semodule"
@@ -62,6 +71,16 @@ int selinux_install(Setup *s, const Policy *p);
 int selinux_load_module(Setup *s);
 /* restorecon PATH (not recursive) where SELinux is enabled; a failure is a warning. */
 void selinux_restore(const char *path);
+/* Where SELinux is enabled: what a program rcc-setup ran as the account (podman, for import,
+ * seal and doctor) left in the account's home and runtime directory (/run/user/UID) carries
+ * root's SELinux user, unconfined_u, since it ran in root's context; refpolicy's UBAC keeps the
+ * account's user_u sessions from it (found at run time: its user manager denied search on
+ * ~/.config and ~/.local, and podman getattr on /run/user/UID/containers/overlay-layers). Gives
+ * every such file the account's SELinux user, type and level unchanged. The walk is by file
+ * descriptor, never follows a symlink and stays on the file system it starts on, since the
+ * account can change both trees while it runs. Failures are ignored: a file left as it was is
+ * what a session then reports. */
+void selinux_give_back(uid_t uid);
 
 /* Undo manifest entry m->entries[index] (kind "selinux"); the caller drops it. A failing tool is
  * reported as a warning, so an uninstall can always finish. */

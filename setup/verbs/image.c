@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "run.h"
 #include "seal.h"
+#include "selinux.h"
 #include "users.h"
 #include "verbs.h"
 
