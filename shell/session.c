@@ -364,16 +364,14 @@ static int build_command_line(Session *s, RccDiag *diag) {
 
 /* The directory rcc-firewalld made for this session's denials before it answered "ok", named by
  * our pid (lib/paths.h): bound read-only into the container if it is there and root's. Without it
- * (a service that could not write it) the session runs all the same, and says so in the log. */
+ * (a service that could not write it, and logged why) the session runs all the same, without the
+ * file: nothing is printed into the agent's terminal for it. */
 static void find_denials_dir(Session *s) {
         struct stat st;
 
         snprintf(s->denials_dir, sizeof s->denials_dir, RCC_DENIALS_DIR "/%d", (int)getpid());
-        if (lstat(s->denials_dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0) {
-                log_msg(LOG_DEBUG, "no denials directory %s: the container will not have %s", s->denials_dir,
-                        RCC_DENIALS_CONTAINER_DIR "/" RCC_DENIALS_FILE);
+        if (lstat(s->denials_dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0)
                 s->denials_dir[0] = '\0';
-        }
 }
 
 /* rcc-firewalld must hold the firewall before the container exists, and stays with the session

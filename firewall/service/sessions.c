@@ -104,7 +104,8 @@ int sessions_flush(Sessions *s) {
 }
 
 int sessions_listen(Sessions *s, RccDiag *diag) {
-        *s = (Sessions){.listen_fd = -EBADF};
+        /* The policy stays: service_start() handed it over before the socket opens. */
+        *s = (Sessions){.listen_fd = -EBADF, .policy = s->policy};
         denial_files_prune();
         return service_listen(RCC_FIREWALL_SESSION_SOCKET, 0666, &s->listen_fd, diag);
 }
