@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "denial.h"
 #include "cidr.h"
+#include "macro.h"
 #include "netranges.h"
 #include "policy.h"
 
@@ -192,4 +195,78 @@ void denial_allow_lines(const Denial *d, char *buf, size_t size) {
                         d->family == AF_INET ? 32 : 128, d->port, proto);
         else
                 snprintf(buf, size, "- cidr: %s/%d", addr, d->family == AF_INET ? 32 : 128);
+}
+
+void denial_describe(const Account *a, const Denial *d, char *buf, size_t size) {
+        char addr[INET6_ADDRSTRLEN] = "?", reason[256], pb[16], port[16] = "";
+
+        (void)inet_ntop(d->family, d->addr, addr, sizeof addr);
+        denial_reason(a, d, reason, sizeof reason);
+        if (d->port)
+                snprintf(port, sizeof port, " port %u", d->port);
+        snprintf(
+                buf, size, "%s %s%s, %" PRIu64 " time%s: %s", addr,
+                denial_proto_name(d->proto, pb, sizeof pb), port, d->count, d->count == 1 ? "" : "s",
+                reason);
+}
+
+/* Append what fmt makes to buf at *len, whole or not at all: false when it does not fit. */
+_printf_(4, 5) static bool append(char *buf, size_t size, size_t *len, const char *fmt, ...) {
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf + *len, size - *len, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t)n >= size - *len) {
+                buf[*len] = '\0';
+                return false;
+        }
+        *len += (size_t)n;
+        return true;
+}
+
+size_t denial_report(const Account *a, const DenialList *l, char *buf, size_t size) {
+        size_t len = 0, shown = 0;
+        char line[512], allow[256];
+
+        assert(size > 0);
+        buf[0] = '\0';
+        if (!append(buf, size, &len,
+                    "# What the network policy refused this session, kept up to date by rcc-firewalld.\n"
+                    "# One destination a line: address, protocol and port, count, and why; under it the\n"
+                    "# lines an admin would add to allow it. Only a human with root can change the policy.\n"))
+                return len;
+        for (size_t i = 0; i < l->n; i++, shown++) {
+                size_t mark = len;
+                bool fits;
+
+                denial_describe(a, &l->denials[i], line, sizeof line);
+                denial_allow_lines(&l->denials[i], allow, sizeof allow);
+                fits = append(buf, size, &len, "%s\n", line) &&
+                       append(buf, size, &len, "  allowed by, under network.allow in %s:\n",
+                              a ? a->file : "the account's policy file");
+                for (char *s = allow, *nl; fits && *s; s = nl ? nl + 1 : s + strlen(s)) {
+                        nl = strchr(s, '\n');
+                        fits = append(buf, size, &len, "    %.*s\n", nl ? (int)(nl - s) : (int)strlen(s), s);
+                }
+                if (!fits) {
+                        /* No half entry: the reader sees whole destinations and how many are left out. */
+                        len = mark;
+                        buf[len] = '\0';
+                        break;
+                }
+        }
+        uint64_t more = l->more + (l->n - shown);
+        if (more)
+                (void)append(
+                        buf, size, &len, "# and %" PRIu64 " more refusal%s to destinations not listed\n",
+                        more, more == 1 ? "" : "s");
+        if (l->shared)
+                (void)append(
+                        buf, size, &len,
+                        "# %" PRIu64 " refusal%s while other sessions of this account ran: not attributed "
+                        "to this session\n",
+                        l->shared, l->shared == 1 ? "" : "s");
+        return len;
 }

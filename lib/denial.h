@@ -57,3 +57,19 @@ bool denial_same_destination(const Denial *a, const Denial *b);
 /* One line of text for d (no newline), and back. */
 int denial_format(const Denial *d, char *buf, size_t size);
 int denial_parse_line(const char *line, Denial *d);
+
+/* "ADDRESS PROTO port PORT, COUNT times: REASON" for d (denial_reason()), into buf. */
+void denial_describe(const struct Account *a, const Denial *d, char *buf, size_t size);
+
+/* What one session was refused, as rcc-firewalld keeps it for the session (sessions.h). */
+typedef struct DenialList {
+        const Denial *denials;
+        size_t n;
+        uint64_t more;   /* refusals to destinations beyond those kept */
+        uint64_t shared; /* refusals while other sessions of the account ran: not attributed */
+} DenialList;
+
+/* The text of the session's denials file (RCC_DENIALS_DIR): a comment header, each destination
+ * (denial_describe()) with the lines that would allow it, then what was left out. Whole entries
+ * only: what does not fit in size is counted in the last line. The length written. */
+size_t denial_report(const struct Account *a, const DenialList *l, char *buf, size_t size);

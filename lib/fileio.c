@@ -127,3 +127,18 @@ int file_read_trusted(
                 return r;
         return file_read_bounded(fd, max, path, what, ret, ret_len, diag);
 }
+
+int file_write_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}

@@ -43,3 +43,6 @@ int file_read_bounded(
 int file_read_trusted(
         const char *path, size_t max, bool allow_own, const char *what, char **ret, size_t *ret_len,
         RccDiag *diag);
+
+/* The one write loop: all of buf to fd, through short writes and EINTR. 0 or -errno. */
+int file_write_all(int fd, const void *buf, size_t len);

@@ -32,6 +32,13 @@
 /* pam_rcc's session records (session-record.h), one file per open session. */
 #define RCC_RUN_DIR "/run/rcc"
 #define RCC_SESSION_DIR RCC_RUN_DIR "/session"
+/* Each registered session's denials, written by rcc-firewalld (root) only: RCC_DENIALS_DIR/PID, PID
+ * the session's rcc-shell as the kernel named it to the service (SO_PEERCRED), root:GID 0750 with
+ * the file RCC_DENIALS_FILE in it, root:GID 0640. rcc-shell binds the directory read-only at
+ * RCC_DENIALS_CONTAINER_DIR in its container. */
+#define RCC_DENIALS_DIR RCC_RUN_DIR "/denials"
+#define RCC_DENIALS_FILE "denials"
+#define RCC_DENIALS_CONTAINER_DIR "/run/rcc"
 
 /* sshd's ForceCommand for sandbox accounts. sshd runs it as `rcc-shell -c "<this>"` for every
  * request (shell, exec and subsystem alike, internal-sftp included); rcc-shell recognises the exact

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "record-store.h"
 
 /* Open directory path, creating it with mode if missing; it must be root's and have exactly mode,
@@ -45,19 +46,6 @@ static int new_token(char *token) {
         return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, buf, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return negative_errno();
-                buf += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 int record_store(const char *dir, const SessionRecord *rec, gid_t gid, char *token, RccDiag *diag) {
         _cleanup_close_ int run_fd = -EBADF, dfd = -EBADF, fd = -EBADF;
         char text[SESSION_RECORD_MAX], tok[SESSION_TOKEN_LEN + 1];
@@ -78,7 +66,8 @@ int record_store(const char *dir, const SessionRecord *rec, gid_t gid, char *tok
                 return diag_set(
                         diag, negative_errno(), dir, 0, 0, "cannot create a session record: %s",
                         strerror(errno));
-        if (fchown(fd, 0, gid) < 0 || fchmod(fd, 0640) < 0 || (r = write_all(fd, text, strlen(text))) < 0) {
+        if (fchown(fd, 0, gid) < 0 || fchmod(fd, 0640) < 0 ||
+            (r = file_write_all(fd, text, strlen(text))) < 0) {
                 r = negative_errno();
                 (void)unlinkat(dfd, tok, 0);
                 return diag_set(diag, r, dir, 0, 0, "cannot write the session record: %s", strerror(-r));

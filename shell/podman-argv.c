@@ -118,6 +118,8 @@ static bool spec_valid(const SessionSpec *s) {
                 return false;
         if (!s->name || !s->name[0] || !s->image || !s->image[0] || s->image[0] == '-' || s->n_command == 0)
                 return false;
+        if (s->denials_dir && (!mount_safe(s->denials_dir) || s->denials_dir[0] != '/'))
+                return false;
         if (s->home_source && (!mount_safe(s->home_source) || s->home_source[0] != '/'))
                 return false;
         if (!mount_safe(s->home) || s->home[0] != '/' || !mount_safe(s->project_source) ||
@@ -202,6 +204,14 @@ static void add_mounts(StrvBuilder *b, const SessionSpec *s) {
                 add(b, "--mount");
                 addf(b, "type=bind,src=%s/%s,dst=" WORKSPACE_DIR "/%s,ro,nosuid,nodev", s->project_source,
                      s->readonly[i], s->readonly[i]);
+        }
+        /* What the firewall refused this session, for the agent to read: a directory of root's, so
+         * the file in it is replaced (renamed over) while the session runs, and the container sees
+         * each new one; read-only, and root's on the host besides. */
+        if (s->denials_dir) {
+                add(b, "--mount");
+                addf(b, "type=bind,src=%s,dst=" RCC_DENIALS_CONTAINER_DIR ",ro,nosuid,nodev,noexec",
+                     s->denials_dir);
         }
         /* The agent's home: the session's own, one human's (shell/home.h), or a tmpfs of the account's
          * that keeps nothing. */

@@ -57,6 +57,9 @@ typedef struct SessionSpec {
         uint32_t cpus_milli;   /* 0: none */
         uint32_t pids;         /* 0: none */
         PodmanNetwork network; /* as rcc-setup install recorded it (podman_network_load()) */
+        /* rcc-firewalld's directory of this session's denials (RCC_DENIALS_DIR/PID), bound
+         * read-only at RCC_DENIALS_CONTAINER_DIR; NULL: none. */
+        const char *denials_dir;
 } SessionSpec;
 
 /* The NULL-terminated argument vector, argv[0] = RCC_PODMAN, into *ret (free with strv_free()).

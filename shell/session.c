@@ -351,6 +351,7 @@ static int build_command_line(Session *s, RccDiag *diag) {
                 .cpus_milli = set->cpus_milli,
                 .pids = set->pids,
                 .network = s->network,
+                .denials_dir = s->denials_dir[0] ? s->denials_dir : NULL,
         };
         r = podman_argv_build(&spec, &s->argv);
         if (r < 0)
@@ -359,6 +360,18 @@ static int build_command_line(Session *s, RccDiag *diag) {
                         "cannot build the container's command line (%s); run rcc-setup doctor",
                         strerror(-r));
         return 0;
+}
+
+/* The directory rcc-firewalld made for this session's denials before it answered "ok", named by
+ * our pid (lib/paths.h): bound read-only into the container if it is there and root's. Without it
+ * (a service that could not write it, and logged why) the session runs all the same, without the
+ * file: nothing is printed into the agent's terminal for it. */
+static void find_denials_dir(Session *s) {
+        struct stat st;
+
+        snprintf(s->denials_dir, sizeof s->denials_dir, RCC_DENIALS_DIR "/%d", (int)getpid());
+        if (lstat(s->denials_dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0)
+                s->denials_dir[0] = '\0';
 }
 
 /* rcc-firewalld must hold the firewall before the container exists, and stays with the session
@@ -373,6 +386,7 @@ static int join_firewall(Session *s, RccDiag *diag) {
                         "%s, so nothing would keep the session's network confined; an admin runs: systemctl "
                         "restart rcc-firewall",
                         why);
+        find_denials_dir(s);
         return 0;
 }
 

@@ -59,7 +59,8 @@ typedef struct Session {
         int stage_fd;         /* its directory, locked for the session's life */
         bool staged;
         SessionHome home;
-        NetGuard guard; /* registered with rcc-firewalld for the session's life */
+        NetGuard guard;       /* registered with rcc-firewalld for the session's life */
+        char denials_dir[64]; /* RCC_DENIALS_DIR/PID as the service made it, or "": none to bind */
         char **argv, **env;
 } Session;
 

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,15 +16,10 @@ void summary_print(FILE *f, const Account *a, const NetGuardSummary *s) {
                 fprintf(f, "rcc: the network policy refused this session %" PRIu64 " connection%s:\n", total,
                         total == 1 ? "" : "s");
                 for (size_t i = 0; i < s->n; i++) {
-                        const Denial *d = &s->denials[i];
-                        char addr[INET6_ADDRSTRLEN] = "?", reason[256], pb[16];
+                        char line[512];
 
-                        (void)inet_ntop(d->family, d->addr, addr, sizeof addr);
-                        denial_reason(a, d, reason, sizeof reason);
-                        fprintf(f, "rcc:   %s %s", addr, denial_proto_name(d->proto, pb, sizeof pb));
-                        if (d->port)
-                                fprintf(f, " port %u", d->port);
-                        fprintf(f, ", %" PRIu64 " time%s: %s\n", d->count, d->count == 1 ? "" : "s", reason);
+                        denial_describe(a, &s->denials[i], line, sizeof line);
+                        fprintf(f, "rcc:   %s\n", line);
                 }
                 if (s->more)
                         fprintf(f, "rcc:   and %" PRIu64 " more to other destinations\n", s->more);

@@ -244,7 +244,8 @@ static int run(Service *svc, int sfd, int tfd) {
                         fds[FIXED_FDS + i] =
                                 (struct pollfd){.fd = svc->sessions.clients[i].fd, .events = POLLIN};
 
-                if (poll(fds, n, -1) < 0) {
+                /* The sessions' denials files that changed, at most once a second each. */
+                if (poll(fds, n, sessions_flush(&svc->sessions)) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_errno(-errno, "poll: %m");
@@ -332,6 +333,7 @@ out:
         watch_close(&svc.watch);
         denials_close(&svc.denials);
         ruleset_free(svc.applied);
+        policy_free(svc.policy);
         holder_close(&svc.holder);
         return r;
 }

@@ -91,11 +91,14 @@ static void resume_sessions(Service *svc, const char *fmt, ...) {
 }
 
 /* The table is whole: record it for pam_rcc, let held sessions go on. */
-static int now_held(Service *svc, Ruleset **rs) {
+static int now_held(Service *svc, Policy **p, Ruleset **rs) {
         int r;
 
         ruleset_free(svc->applied);
         svc->applied = TAKE_PTR(*rs);
+        policy_free(svc->policy);
+        svc->policy = TAKE_PTR(*p);
+        svc->sessions.policy = svc->policy;
         r = holder_publish(&svc->holder);
         if (r < 0)
                 log_errno(r, "cannot write %s: %m; pam_rcc will refuse sessions", RCC_FIREWALL_STATE);
@@ -123,7 +126,7 @@ int service_apply(Service *svc, const Reply *rep) {
                         rep, LOG_INFO,
                         "table inet %s is already current (sha256:%s); refreshed resolved names", RCC_TABLE,
                         rs->digest);
-                return now_held(svc, &rs);
+                return now_held(svc, &p, &rs);
         }
         if (svc->holder.held)
                 reply_line(rep, LOG_INFO, "replacing table inet %s: %s", RCC_TABLE, why);
@@ -141,7 +144,7 @@ int service_apply(Service *svc, const Reply *rep) {
         reply_line(
                 rep, LOG_INFO, "applied table inet %s (sha256:%s), held: %s", RCC_TABLE, rs->digest,
                 svc->holder.how);
-        return now_held(svc, &rs);
+        return now_held(svc, &p, &rs);
 }
 
 int service_refresh(Service *svc, const Reply *rep) {
@@ -288,7 +291,7 @@ int service_start(Service *svc) {
                         svc->helpers_held = true; /* an earlier service may have held them */
                         if (holder_set_accounts(&svc->holder, p) < 0)
                                 return log_errno(-ENOMEM, "out of memory");
-                        now_held(svc, &rs);
+                        now_held(svc, &p, &rs);
                         (void)service_refresh(svc, &log_only); /* the names, now that sessions go on */
                         return 0;
                 }

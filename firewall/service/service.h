@@ -25,6 +25,7 @@ typedef struct Service {
         const char *config_dir;
         Holder holder;
         Ruleset *applied; /* what the table holds: restored as it is after a loss */
+        Policy *policy;   /* what it was compiled from: the sessions' denials files name its reasons */
         Watch watch;
         Sessions sessions;
         Denials denials; /* nl NULL: not recorded (the nflog group could not be bound) */

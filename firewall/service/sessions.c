@@ -8,10 +8,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "denial-files.h"
 #include "firewall-service.h"
 #include "log.h"
+#include "policy.h"
 #include "sessions.h"
 
 /* Bind path anew (a stale socket of an earlier service is replaced) with mode. */
@@ -41,12 +44,75 @@ int service_listen(const char *path, mode_t mode, int *ret_fd, RccDiag *diag) {
         return 0;
 }
 
+static long long now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static DenialList list_of(const SessionClient *c) {
+        return (DenialList){.denials = c->denials, .n = c->n_denials, .more = c->more, .shared = c->shared};
+}
+
+static const Account *account_of(const Sessions *s, uid_t uid) {
+        return s->policy ? policy_find_account_by_uid(s->policy, uid) : NULL;
+}
+
+/* The session's denials file, first written empty; a session whose file cannot be made still
+ * runs (its summary at the end is unaffected), and the log says why. */
+static void file_create(Sessions *s, SessionClient *c) {
+        const Account *a = account_of(s, c->uid);
+        DenialList l = list_of(c);
+        int r;
+
+        if (!a || c->pid <= 0)
+                return;
+        r = denial_file_create(c->pid, a->gid, a, &l);
+        if (r < 0) {
+                log_errno(
+                        r, "cannot write the denials file of the session of uid %u (pid %d): %m", c->uid,
+                        (int)c->pid);
+                return;
+        }
+        c->file = true;
+        c->written_ms = now_ms();
+}
+
+int sessions_flush(Sessions *s) {
+        long long now = now_ms(), next = -1;
+
+        for (size_t i = 0; i < s->n; i++) {
+                SessionClient *c = &s->clients[i];
+                const Account *a = account_of(s, c->uid);
+                long long due = c->written_ms + DENIAL_FILE_INTERVAL_MS;
+
+                if (!c->file || !c->dirty || !a)
+                        continue;
+                if (due > now) {
+                        next = next < 0 || due - now < next ? due - now : next;
+                        continue;
+                }
+                DenialList l = list_of(c);
+                int r = denial_file_write(c->pid, a->gid, a, &l);
+                if (r < 0)
+                        log_errno(r, "cannot update the denials file of pid %d: %m", (int)c->pid);
+                c->dirty = false;
+                c->written_ms = now;
+        }
+        return (int)next;
+}
+
 int sessions_listen(Sessions *s, RccDiag *diag) {
-        *s = (Sessions){.listen_fd = -EBADF};
+        /* The policy stays: service_start() handed it over before the socket opens. */
+        *s = (Sessions){.listen_fd = -EBADF, .policy = s->policy};
+        denial_files_prune();
         return service_listen(RCC_FIREWALL_SESSION_SOCKET, 0666, &s->listen_fd, diag);
 }
 
 void sessions_close(Sessions *s) {
+        /* The denials files stay: the sessions hold their network until a service is back and
+         * rejoin it, and their containers have the directories bound (denial_files_prune()). */
         for (size_t i = 0; i < s->n; i++) {
                 close(s->clients[i].fd);
                 free(s->clients[i].denials);
@@ -93,12 +159,22 @@ void sessions_accept(
         if (!c)
                 return;
         s->clients = c;
-        if (fwsvc_send(fd, "ok", "%s", how) < 0)
+        c = &s->clients[s->n];
+        *c = (SessionClient){.fd = fd, .uid = cred.uid, .pid = cred.pid};
+        /* The file is there before the session hears "ok": rcc-shell then binds its directory. */
+        file_create(s, c);
+        if (fwsvc_send(fd, "ok", "%s", how) < 0) {
+                if (c->file)
+                        denial_file_remove(c->pid);
                 return;
-        s->clients[s->n++] = (SessionClient){.fd = TAKE_FD(fd), .uid = cred.uid, .pid = cred.pid};
+        }
+        c->fd = TAKE_FD(fd);
+        s->n++;
 }
 
 void sessions_drop(Sessions *s, size_t i) {
+        if (s->clients[i].file)
+                denial_file_remove(s->clients[i].pid);
         close(s->clients[i].fd);
         free(s->clients[i].denials);
         s->clients[i] = s->clients[--s->n];
@@ -120,6 +196,7 @@ void sessions_serve(Sessions *s, size_t i) {
 }
 
 static void note(SessionClient *c, const Denial *d, int64_t now) {
+        c->dirty = true;
         for (size_t k = 0; k < c->n_denials; k++) {
                 Denial *e = &c->denials[k];
                 if (denial_same_destination(e, d)) {
@@ -152,8 +229,10 @@ void sessions_note_denial(Sessions *s, uid_t uid, const Denial *d, int64_t now) 
                 note(&s->clients[last], d, now);
         else
                 for (size_t i = 0; i < s->n; i++)
-                        if (s->clients[i].uid == uid)
+                        if (s->clients[i].uid == uid) {
                                 s->clients[i].shared++;
+                                s->clients[i].dirty = true;
+                        }
 }
 
 void sessions_tell(Sessions *s, const char *verb, const char *fmt, ...) {

@@ -31,10 +31,18 @@ typedef struct SessionClient {
         size_t n_denials;
         uint64_t more;   /* refusals beyond SESSION_DENIALS_MAX destinations */
         uint64_t shared; /* refusals while other sessions of the account ran: not attributed */
+        /* Its denials file in the container (denial-files.h): written from the above, at most once
+         * every DENIAL_FILE_INTERVAL_MS. */
+        bool file;  /* made at registration */
+        bool dirty; /* changed since last written */
+        long long written_ms;
 } SessionClient;
+
+struct Policy;
 
 typedef struct Sessions {
         int listen_fd;
+        const struct Policy *policy; /* the service's, for the denials files: accounts' groups, reasons */
         SessionClient *clients;
         size_t n;
 } Sessions;
@@ -60,6 +68,10 @@ void sessions_drop(Sessions *s, size_t i);
 
 /* A refused packet of uid: the session's, if it is the only session of uid. */
 void sessions_note_denial(Sessions *s, uid_t uid, const Denial *d, int64_t now);
+
+/* Write the denials files that changed and may be written now; the ms until the next is due (-1:
+ * none). */
+int sessions_flush(Sessions *s);
 
 /* Send one message to every registered session. */
 void sessions_tell(Sessions *s, const char *verb, const char *fmt, ...) _printf_(3, 4);

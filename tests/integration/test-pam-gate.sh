@@ -155,6 +155,10 @@ both_refused "rcc-firewalld stopped: refused" "the firewall table inet rcc is no
 logged "session refused \(firewall-no-service\)" "syslog: 'not held' refusal"
 t_check "rcc-firewalld --background starts again" h_exec "$SBIN/rcc-firewalld" --background
 both_allowed "rcc-firewalld back: the same sessions start"
+# The service that started anew knows the policy before the first session registers: the
+# session has its denials file (docs/network.md).
+rssh alice "$ACCT" "${SETENV[@]}" -- 'head -1 /run/rcc/denials'
+expect "ssh: rcc-firewalld back: the session has its denials file" 0 "*# What the network policy refused*"
 
 # ----------------------------------------------------------------------------- the policy
 

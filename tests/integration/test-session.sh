@@ -55,6 +55,55 @@ expect "ssh: a private host is refused from inside the container" 0 "*refused"$'
 expect "ssh: the session's end names the refused destination, the reason and the lines that allow it" 0 \
         "*rcc: the network policy refused this session * connection*rcc:   $L_PRIV tcp port 80, * time*: private (RFC 1918) 10.0.0.0/8*network.allow in $CONFIG_DIR/accounts.d/$ACCT.yaml:*- cidr: $L_PRIV/32*ports: [[]80]*proto: tcp*rcc-setup apply"
 t_log "$(grep '^rcc: ' <<<"$OUT" | head -8)"
+
+# ----------------------------------------------------------------------------- the denials file
+
+# While the session runs, the agent reads what was refused from /run/rcc/denials (issue 17):
+# rcc-firewalld's file, updated within a second of the refusal, that the session can neither
+# write nor replace, nor add to.
+READ_DENIALS='i=0; while [ $i -lt 50 ] && ! grep -q "$0" /run/rcc/denials; do sleep 0.1; i=$((i+1)); done; cat /run/rcc/denials'
+rssh alice "$ACCT" "${SETENV[@]}" -- "nc -w 3 $L_PRIV 80 || echo refused; sh -c '$READ_DENIALS' '$L_PRIV tcp port 80'"
+expect "denials file: the session reads its refusal in the container while it runs, with reason and policy lines" 0 \
+        "*refused"$'\n'"#*"$'\n'"$L_PRIV tcp port 80, "*" time"*": private (RFC 1918) 10.0.0.0/8"$'\n'"  allowed by, under network.allow in $CONFIG_DIR/accounts.d/$ACCT.yaml:"$'\n'"    - cidr: $L_PRIV/32"$'\n'"      ports: [[]80]"$'\n'"      proto: tcp"$'\n'"rcc: the network policy refused*"
+t_log "the in-container file: $(sed -n '/^#/,/^rcc: /p' <<<"$OUT" | grep -v '^rcc: ')"
+# Each attempt in a subshell: a failed redirection ends a POSIX shell.
+rssh alice "$ACCT" "${SETENV[@]}" -- '(echo x >>/run/rcc/denials) && echo CHANGED-wrote; (true >/run/rcc/denials) && echo CHANGED-truncated; (touch /run/rcc/planted) && echo CHANGED-planted; (mv /run/rcc/denials /run/rcc/moved) && echo CHANGED-moved; (rm -f /run/rcc/denials) && echo CHANGED-removed; (chmod 0666 /run/rcc/denials) && echo CHANGED-chmod; (umount /run/rcc) 2>/dev/null && echo CHANGED-unmounted; (mount -o remount,rw /run/rcc) 2>/dev/null && echo CHANGED-remounted; test -f /run/rcc/denials && echo still-there'
+expect "denials file: the session can neither write, replace, remove nor add to it, nor unmount it" 0 "*still-there"
+[[ $OUT != *CHANGED-* ]] && ok "denials file: no write of the session's succeeded" ||
+        { not_ok "denials file: the session changed it"; t_show_output "$OUT"; }
+for ((i = 0; i < 50; i++)); do
+        DENIALS_DIRS=$(find /run/rcc/denials -mindepth 1 -maxdepth 1 2>/dev/null)
+        [ -z "$DENIALS_DIRS" ] && break
+        sleep 0.1
+done
+t_check_eq "denials file: the ended sessions' directories are gone" "" "$DENIALS_DIRS"
+[ "$(stat -c '%U %a' /run/rcc/denials)" = "root 755" ] && ok "denials file: /run/rcc/denials is root's, 0755" ||
+        not_ok "/run/rcc/denials: $(stat -c '%U %a' /run/rcc/denials)"
+
+# Two sessions of the same account at once: a refusal before the second started is the first's
+# alone, and the second never sees it; a refusal while both run cannot be told apart (packets carry
+# the account, not the session), so each file counts it without naming it.
+ip netns exec "$H" timeout 60 ssh -F /dev/null -p 2222 -i "$T/alice.key" -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR "${SETENV[@]}" "$ACCT@127.0.0.1" \
+        "nc -w 3 $L_PRIV 80; echo first-refused; sleep 8; cat /run/rcc/denials" </dev/null >"$T/first.out" 2>&1 &
+first=$!
+for ((i = 0; i < 200; i++)); do
+        grep -qs "$L_PRIV tcp port 80" /run/rcc/denials/*/denials && break
+        sleep 0.1
+done
+rssh alice "$ACCT" "${SETENV[@]}" -- "cat /run/rcc/denials; echo ---; nc -w 2 $L_PRIV 81; sh -c '$READ_DENIALS' 'while other sessions'"
+wait "$first"
+[[ $OUT == *"#"*"---"* && $OUT != *"$L_PRIV tcp port 80"* ]] &&
+        ok "denials file: a second session of the account does not see the first one's refusal" ||
+        { not_ok "denials file: the second session saw the first one's refusal, or no file"; t_show_output "$OUT"; }
+[[ $OUT == *"---"*"# "*" while other sessions of this account ran: not attributed to this session"* &&
+        $OUT != *"$L_PRIV tcp port 81"* ]] &&
+        ok "denials file: a refusal while both ran is counted, not named" ||
+        { not_ok "denials file: the second session's own refusal while both ran"; t_show_output "$OUT"; }
+FIRST=$(cat "$T/first.out")
+[[ $FIRST == *"$L_PRIV tcp port 80, "*" time"*"while other sessions of this account ran"* && $FIRST != *"port 81"* ]] &&
+        ok "denials file: the first session lists its own refusal and only counts the shared one" ||
+        { not_ok "denials file: the first session's file"; t_show_output "$FIRST"; }
 rssh alice "$ACCT" "${SETENV[@]}" -- 'exit 7'
 expect "ssh: the exit status passes through" 7 ""
 rssh alice "$ACCT" -o "SetEnv=RCC_PROJECT=$PROJ/sub/dir" -- 'pwd; cat /workspace/MARKER'

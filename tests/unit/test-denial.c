@@ -111,12 +111,59 @@ static void test_line_round_trip(void **state) {
         assert_int_equal(denial_parse_line("1001 4 2001:db8::1 6 443 7 100 200", &back), -EBADMSG);
 }
 
+static Denial at(const char *addr, uint8_t proto, uint16_t port, uint64_t count) {
+        Denial d = {
+                .family = strchr(addr, ':') ? AF_INET6 : AF_INET,
+                .proto = proto,
+                .port = port,
+                .count = count};
+
+        assert_int_equal(inet_pton(d.family, addr, d.addr), 1);
+        return d;
+}
+
+/* The session's denials file (denial_report()): each destination with its reason and the lines
+ * that would allow it; what was not kept or not attributed, counted; whole entries only, however
+ * small the room. */
+static void test_report(void **state) {
+        const Denial ds[] = {at("10.0.0.5", IPPROTO_TCP, 80, 3), at("169.254.169.254", IPPROTO_TCP, 80, 1)};
+        const DenialList l = {.denials = ds, .n = 2, .more = 4, .shared = 1};
+        char buf[4096], small[600];
+        (void)state;
+
+        size_t n = denial_report(NULL, &l, buf, sizeof buf);
+        assert_int_equal(n, strlen(buf));
+        assert_non_null(
+                strstr(buf, "\n10.0.0.5 tcp port 80, 3 times: private (RFC 1918) 10.0.0.0/8\n"
+                            "  allowed by, under network.allow in the account's policy file:\n"
+                            "    - cidr: 10.0.0.5/32\n"
+                            "      ports: [80]\n"
+                            "      proto: tcp\n"));
+        assert_non_null(strstr(buf, "\n169.254.169.254 tcp port 80, 1 time: "));
+        assert_non_null(strstr(buf, "# and 4 more refusals to destinations not listed\n"));
+        assert_non_null(strstr(buf, "# 1 refusal while other sessions of this account ran: not attributed"));
+        assert_int_equal(buf[0], '#');
+
+        /* Room for the header and one entry, not two: the second is counted, never cut in half. */
+        n = denial_report(NULL, &l, small, sizeof small);
+        assert_int_equal(n, strlen(small));
+        assert_non_null(strstr(small, "10.0.0.5 tcp port 80"));
+        assert_null(strstr(small, "169.254.169.254"));
+        assert_true(small[n - 1] == '\n');
+
+        /* Nothing refused: the header alone. */
+        const DenialList none = {};
+        n = denial_report(NULL, &none, buf, sizeof buf);
+        assert_null(strstr(buf, "\n1"));
+        assert_int_equal(n, strlen(buf));
+        assert_int_equal(denial_report(NULL, &none, buf, 8), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_ipv4_tcp),
-                cmocka_unit_test(test_ipv6_udp_and_icmp),
-                cmocka_unit_test(test_prefix),
-                cmocka_unit_test(test_line_round_trip),
+                cmocka_unit_test(test_ipv4_tcp), cmocka_unit_test(test_ipv6_udp_and_icmp),
+                cmocka_unit_test(test_prefix),   cmocka_unit_test(test_line_round_trip),
+                cmocka_unit_test(test_report),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -465,6 +465,33 @@ static void test_argv_ephemeral_home(void **state) {
         strv_free(argv);
 }
 
+/* rcc-firewalld's directory of the session's denials, bound read-only at /run/rcc when there is
+ * one, and not at all when there is none; a path that would add mount options is refused. */
+static void test_argv_denials(void **state) {
+        SessionSpec spec = base_spec();
+        char **argv = NULL, **bad = (char **)0x1;
+        (void)state;
+
+        spec.denials_dir = "/run/rcc/denials/4242";
+        assert_int_equal(podman_argv_build(&spec, &argv), 0);
+        assert_required(argv, &spec);
+        assert_true(has_pair(
+                argv, "--mount", "type=bind,src=/run/rcc/denials/4242,dst=/run/rcc,ro,nosuid,nodev,noexec"));
+        strv_free(argv);
+
+        spec.denials_dir = NULL;
+        assert_int_equal(podman_argv_build(&spec, &argv), 0);
+        for (size_t i = 0; argv[i]; i++)
+                assert_null(strstr(argv[i], "/run/rcc"));
+        strv_free(argv);
+
+        spec.denials_dir = "/run/rcc/denials/1,rw";
+        assert_int_equal(podman_argv_build(&spec, &bad), -EINVAL);
+        spec.denials_dir = "run/rcc/denials/1";
+        assert_int_equal(podman_argv_build(&spec, &bad), -EINVAL);
+        assert_ptr_equal(bad, (char **)0x1);
+}
+
 /* The rootless network rcc-setup recorded: exactly one --network argument before the image, with
  * the options that close the network's own routes to the host (slirp4netns's gateway to the
  * host's loopback; pasta's gateway and 169.254.1.2 mappings and its spliced loopback ports); a
@@ -794,11 +821,17 @@ static void test_env_sanitise(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_argv_cases),       cmocka_unit_test(test_argv_invalid),
-                cmocka_unit_test(test_argv_pinned_deep), cmocka_unit_test(test_argv_ephemeral_home),
-                cmocka_unit_test(test_ancestors),        cmocka_unit_test(test_rm_argv),
-                cmocka_unit_test(test_stage_argv),       cmocka_unit_test(test_env),
-                cmocka_unit_test(test_env_sanitise),     cmocka_unit_test(test_argv_network),
+                cmocka_unit_test(test_argv_cases),
+                cmocka_unit_test(test_argv_invalid),
+                cmocka_unit_test(test_argv_pinned_deep),
+                cmocka_unit_test(test_argv_ephemeral_home),
+                cmocka_unit_test(test_argv_denials),
+                cmocka_unit_test(test_ancestors),
+                cmocka_unit_test(test_rm_argv),
+                cmocka_unit_test(test_stage_argv),
+                cmocka_unit_test(test_env),
+                cmocka_unit_test(test_env_sanitise),
+                cmocka_unit_test(test_argv_network),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
