@@ -65,7 +65,7 @@ int dns_query_parse(const uint8_t *buf, size_t len, DnsQuery *ret) {
         return 0;
 }
 
-int dns_build_refused(const uint8_t *buf, size_t len, uint8_t **ret, size_t *ret_len) {
+int dns_build_error(const uint8_t *buf, size_t len, uint8_t rcode, uint8_t **ret, size_t *ret_len) {
         _cleanup_(ldns_pkt_freep) ldns_pkt *query = NULL, *resp = NULL;
         uint8_t *wire = NULL;
         size_t size = 0;
@@ -80,7 +80,7 @@ int dns_build_refused(const uint8_t *buf, size_t len, uint8_t **ret, size_t *ret
         ldns_pkt_set_opcode(resp, ldns_pkt_get_opcode(query));
         ldns_pkt_set_rd(resp, ldns_pkt_rd(query));
         ldns_pkt_set_ra(resp, true);
-        ldns_pkt_set_rcode(resp, LDNS_RCODE_REFUSED);
+        ldns_pkt_set_rcode(resp, rcode);
         /* Echo the question only when there is exactly one, as resolvers expect; a refusal of
          * anything stranger carries none. */
         if (ldns_rr_list_rr_count(ldns_pkt_question(query)) == 1) {
@@ -177,4 +177,10 @@ int dns_answer_addresses(
         }
         *ret_n = n;
         return 0;
+}
+
+bool dns_is_answer(const uint8_t *buf, size_t len, const DnsQuery *q) {
+        _cleanup_(ldns_pkt_freep) ldns_pkt *pkt = NULL;
+
+        return parse_pkt(buf, len, &pkt) >= 0 && answers(pkt, q);
 }

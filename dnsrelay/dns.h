@@ -37,9 +37,13 @@ typedef struct DnsAddr {
  * the header cannot be read; dns_build_refused() answers the rest). */
 int dns_query_parse(const uint8_t *buf, size_t len, DnsQuery *ret);
 
-/* A REFUSED response to the query in buf (its id, question and RD flag): malloc'd wire format in
- * *ret, its size in *ret_len. -EBADMSG when buf has no readable header. */
-int dns_build_refused(const uint8_t *buf, size_t len, uint8_t **ret, size_t *ret_len);
+/* rcodes rcc-dnsrelay answers with itself (RFC 1035 4.1.1). */
+#define DNS_RCODE_SERVFAIL 2
+#define DNS_RCODE_REFUSED 5
+
+/* An error response with rcode to the query in buf (its id, question and RD flag): malloc'd wire
+ * format in *ret, its size in *ret_len. -EBADMSG when buf has no readable header. */
+int dns_build_error(const uint8_t *buf, size_t len, uint8_t rcode, uint8_t **ret, size_t *ret_len);
 
 /* The A and AAAA addresses in the answer section of a response to q for q's name, reached
  * directly or through a chain of at most DNS_CNAME_MAX CNAMEs; records for other names are
@@ -47,3 +51,6 @@ int dns_build_refused(const uint8_t *buf, size_t len, uint8_t **ret, size_t *ret
  * -EBADMSG when the response cannot be parsed or does not answer q (id, name, type). */
 int dns_answer_addresses(
         const uint8_t *buf, size_t len, const DnsQuery *q, DnsAddr *out, size_t max, size_t *ret_n);
+
+/* Whether buf is a response to q: QR set, q's id, q's single question. */
+bool dns_is_answer(const uint8_t *buf, size_t len, const DnsQuery *q);

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 check_answer(data, size, &q);
         }
-        if (dns_build_refused(data, size, &resp, &resp_len) == 0) {
+        if (dns_build_error(data, size, DNS_RCODE_REFUSED, &resp, &resp_len) == 0) {
                 if (resp_len < 12 || resp_len > 65535)
                         abort();
                 free(resp);

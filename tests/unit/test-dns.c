@@ -77,7 +77,7 @@ static void test_refused(void **state) {
 
         (void)state;
         len = make_query("tunnel-data-0123.evil.example.", LDNS_RR_TYPE_TXT, 7, &wire);
-        assert_int_equal(dns_build_refused(wire, len, &resp, &resp_len), 0);
+        assert_int_equal(dns_build_error(wire, len, DNS_RCODE_REFUSED, &resp, &resp_len), 0);
         assert_int_equal(ldns_wire2pkt(&pkt, resp, resp_len), LDNS_STATUS_OK);
         assert_int_equal(ldns_pkt_get_rcode(pkt), LDNS_RCODE_REFUSED);
         assert_true(ldns_pkt_qr(pkt));
@@ -90,7 +90,7 @@ static void test_refused(void **state) {
         free(resp);
 
         /* No header, no answer. */
-        assert_int_equal(dns_build_refused(wire, 5, &resp, &resp_len), -EBADMSG);
+        assert_int_equal(dns_build_error(wire, 5, DNS_RCODE_REFUSED, &resp, &resp_len), -EBADMSG);
         free(wire);
 }
 
