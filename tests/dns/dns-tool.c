@@ -8,6 +8,9 @@
  *   dns-tool query ADDR PORT NAME TYPE          one query over UDP (TCP with RCC_DNS_TCP=1); prints
  *       the rcode and each A/AAAA of the answer; exit 0 on an answer, 1 on none.
  *   dns-tool bench ADDR PORT NAME N             N sequential queries; prints the mean microseconds.
+ *   dns-tool blackhole ADDR PORT                a resolver that reads queries and never answers.
+ *   dns-tool flood ADDR PORT NAME N             N queries at once, then the answers for 1 second;
+ *       prints "ANSWERED SERVFAIL" (how many answers came, how many of them SERVFAIL).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -170,6 +173,55 @@ static int connect_to(const char *addr, const char *port, bool tcp) {
         return fd;
 }
 
+static int blackhole(const char *addr, const char *port) {
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        int fam = sockaddr_of(addr, port, &ss, &sl);
+        int fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        uint8_t buf[4096];
+
+        if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+                perror("dns-tool blackhole");
+                return 1;
+        }
+        for (;;)
+                (void)recv(fd, buf, sizeof buf, 0);
+}
+
+static int flood(const char *addr, const char *port, const char *name, long n) {
+        int fd = connect_to(addr, port, false);
+        struct timeval tv = {.tv_sec = 1};
+        long answered = 0, servfail = 0;
+        uint8_t buf[65536];
+
+        for (long i = 0; i < n; i++) {
+                ldns_pkt *q = NULL;
+                uint8_t *wire = NULL;
+                size_t wl = 0;
+                if (ldns_pkt_query_new_frm_str(&q, name, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, LDNS_RD) !=
+                            LDNS_STATUS_OK ||
+                    (ldns_pkt_set_id(q, (uint16_t)i), ldns_pkt2wire(&wire, q, &wl)) != LDNS_STATUS_OK)
+                        return 1;
+                (void)send(fd, wire, wl, 0);
+                free(wire);
+                ldns_pkt_free(q);
+        }
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        for (;;) {
+                ldns_pkt *a = NULL;
+                ssize_t k = recv(fd, buf, sizeof buf, 0);
+                if (k < 0)
+                        break;
+                if (ldns_wire2pkt(&a, buf, (size_t)k) != LDNS_STATUS_OK)
+                        continue;
+                answered++;
+                servfail += ldns_pkt_get_rcode(a) == LDNS_RCODE_SERVFAIL;
+                ldns_pkt_free(a);
+        }
+        printf("%ld %ld\n", answered, servfail);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         bool tcp = getenv("RCC_DNS_TCP") && strcmp(getenv("RCC_DNS_TCP"), "1") == 0;
 
@@ -213,6 +265,10 @@ int main(int argc, char **argv) {
                 printf("%.1f\n", us);
                 return 0;
         }
-        fprintf(stderr, "usage: dns-tool serve|query|bench ... (see the source)\n");
+        if (argc == 4 && strcmp(argv[1], "blackhole") == 0)
+                return blackhole(argv[2], argv[3]);
+        if (argc == 6 && strcmp(argv[1], "flood") == 0)
+                return flood(argv[2], argv[3], argv[4], atol(argv[5]));
+        fprintf(stderr, "usage: dns-tool serve|query|bench|blackhole|flood ... (see the source)\n");
         return 2;
 }

@@ -3,7 +3,8 @@
 # ports of their own, and a policy with one account (uid 990, from a passwd file of the test's), so
 # that the relay's decisions and its cost are seen without nftables. Sets DNS_TOOL, RELAY_ADDR
 # (the account's relay address), RELAY_PORT, UP_PORT, UP_LOG; world_stop undoes it all.
-# Needs: B (the build directory), MODE (public or strict), the zone as "NAME=ADDR" arguments.
+# Needs: B (the build directory), MODE (public or strict), the zone as "NAME=ADDR" arguments;
+# UPSTREAM=blackhole for a resolver that never answers.
 
 RELAY_PORT=${RELAY_PORT:-5530}
 UP_PORT=${UP_PORT:-5399}
@@ -26,7 +27,11 @@ YAML
         echo 'rcc-t:x:990:990::/nonexistent:/usr/sbin/nologin' >"$W/passwd"
         chmod -R go-w "$W/etc"
         : >"$UP_LOG"
-        "$DNS_TOOL" serve 127.0.0.1 "$UP_PORT" "$UP_LOG" "$@" &
+        if [ "${UPSTREAM:-}" = blackhole ]; then
+                "$DNS_TOOL" blackhole 127.0.0.1 "$UP_PORT" &
+        else
+                "$DNS_TOOL" serve 127.0.0.1 "$UP_PORT" "$UP_LOG" "$@" &
+        fi
         UP_PID=$!
         local user=()
         [ "$(id -u)" = 0 ] && user=(-u nobody)
