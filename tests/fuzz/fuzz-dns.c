@@ -16,8 +16,15 @@ static void check_answer(const uint8_t *data, size_t size, const DnsQuery *q) {
         DnsAddr out[16];
         size_t n = 0;
 
-        if (dns_answer_addresses(data, size, q, out, 16, &n) < 0)
+        bool is_answer = dns_is_answer(data, size, q);
+        if (dns_answer_addresses(data, size, q, out, 16, &n) < 0) {
+                /* Both read the same question the same way. */
+                if (is_answer)
+                        abort();
                 return;
+        }
+        if (!is_answer)
+                abort();
         if (n > 16)
                 abort();
         for (size_t i = 0; i < n; i++)

@@ -14,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "dns.h"
+#include "relay.h"
 
 /* A query for name/type as a stub resolver sends it; wire format in *ret (malloc'd). */
 static size_t make_query(const char *name, ldns_rr_type type, uint16_t id, uint8_t **ret) {
@@ -122,6 +123,8 @@ static void test_answer_cname_chain(void **state) {
         assert_string_equal(inet_ntop(AF_INET, out[1].addr.addr, buf, sizeof buf), "203.0.113.8");
         assert_int_equal(out[1].ttl, 20);
 
+        assert_true(dns_is_answer(wire, len, &q));
+
         /* Bounded by max. */
         assert_int_equal(dns_answer_addresses(wire, len, &q, out, 1, &n), 0);
         assert_int_equal(n, 1);
@@ -129,6 +132,7 @@ static void test_answer_cname_chain(void **state) {
         /* Not an answer to this query: another id, another name. */
         q.id = 100;
         assert_int_equal(dns_answer_addresses(wire, len, &q, out, 8, &n), -EBADMSG);
+        assert_false(dns_is_answer(wire, len, &q));
         q.id = 99;
         strcpy(q.name, "api.example.org");
         assert_int_equal(dns_answer_addresses(wire, len, &q, out, 8, &n), -EBADMSG);
@@ -168,12 +172,35 @@ static void test_answer_aaaa_and_loop(void **state) {
         free(wire);
 }
 
+/* The account of a query is the relay address it arrived at: 127.0.0.0/8 plus the uid. */
+static void test_relay_address(void **state) {
+        struct in_addr a;
+        char buf[INET_ADDRSTRLEN];
+        uid_t uid = 0;
+
+        (void)state;
+        assert_true(rcc_dnsrelay_address(990, &a));
+        assert_string_equal(inet_ntop(AF_INET, &a, buf, sizeof buf), "127.0.3.222");
+        assert_true(rcc_dnsrelay_uid(&a, &uid));
+        assert_int_equal(uid, 990);
+        assert_true(rcc_dnsrelay_address((1u << 24) - 1, &a));
+        assert_string_equal(inet_ntop(AF_INET, &a, buf, sizeof buf), "127.255.255.255");
+        /* No address for root, for 1 (127.0.0.1 is everyone's) or beyond 24 bits. */
+        assert_false(rcc_dnsrelay_address(0, &a));
+        assert_false(rcc_dnsrelay_address(1, &a));
+        assert_false(rcc_dnsrelay_address(1u << 24, &a));
+        /* And no account for 127.0.0.1 or an address outside loopback. */
+        inet_pton(AF_INET, "127.0.0.1", &a);
+        assert_false(rcc_dnsrelay_uid(&a, &uid));
+        inet_pton(AF_INET, "10.0.3.222", &a);
+        assert_false(rcc_dnsrelay_uid(&a, &uid));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_query_parse),
-                cmocka_unit_test(test_refused),
-                cmocka_unit_test(test_answer_cname_chain),
-                cmocka_unit_test(test_answer_aaaa_and_loop),
+                cmocka_unit_test(test_query_parse),        cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_answer_cname_chain), cmocka_unit_test(test_answer_aaaa_and_loop),
+                cmocka_unit_test(test_relay_address),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
