@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -28,6 +29,7 @@
 #endif
 
 #include "dns.h"
+#include "firewall-service.h"
 #include "hostfacts.h"
 #include "log.h"
 #include "macro.h"
@@ -242,17 +244,30 @@ static int drop_privileges(void) {
         return 0;
 }
 
+/* Hand the addresses answered for an allowlisted name to rcc-firewalld, which checks them again
+ * and adds them to the account's sets. A datagram each, never waited for: a service that is
+ * away or busy loses them, and the name stays closed until the next answer. */
 static void on_answered(void *userdata, uid_t uid, const char *name, const DnsAddr *addrs, size_t n) {
-        char buf[CIDR_STRLEN];
-        (void)userdata;
-        /* rcc-firewalld adds these to the account's sets (not wired yet: see rcc-dnsrelay(8)). */
-        for (size_t i = 0; i < n; i++)
-                log_msg(LOG_DEBUG, "uid %u: '%s' is %s for %us", (unsigned)uid, name,
-                        cidr_format(&addrs[i].addr, buf, sizeof buf), addrs[i].ttl);
+        int fd = *(int *)userdata;
+        struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = RCC_FIREWALL_DNS_SOCKET};
+        char buf[CIDR_STRLEN], msg[FWSVC_MSG_MAX];
+
+        for (size_t i = 0; i < n; i++) {
+                int len = snprintf(
+                        msg, sizeof msg, "grant %u %u %s %s", (unsigned)uid, addrs[i].ttl,
+                        cidr_format(&addrs[i].addr, buf, sizeof buf), name);
+                if (len < 0 || (size_t)len >= sizeof msg)
+                        continue;
+                if (fd < 0 ||
+                    sendto(fd, msg, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa) < 0)
+                        log_msg(LOG_DEBUG, "uid %u: '%s' is %s for %us, not handed to rcc-firewalld: %m",
+                                (unsigned)uid, name, buf, addrs[i].ttl);
+        }
 }
 
 typedef struct State {
         Policy *policy;
+        int grant_fd;
 } State;
 
 static int reload(Relay *relay, void *userdata) {
@@ -272,7 +287,7 @@ static int reload(Relay *relay, void *userdata) {
 
 static int serve(void) {
         _cleanup_close_ int udp = -EBADF, tcp = -EBADF, sfd = -EBADF;
-        State s = {};
+        State s = {.grant_fd = -EBADF};
         Relay *relay = NULL;
         sigset_t mask;
         int r;
@@ -306,7 +321,8 @@ static int serve(void) {
                 goto out;
         }
         relay_set_policy(relay, s.policy);
-        relay_set_answered(relay, on_answered, &s);
+        s.grant_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        relay_set_answered(relay, on_answered, &s.grant_fd);
         log_info(
                 "relaying DNS on port %u for %zu accounts, to %zu resolvers", arg_port, s.policy->n_accounts,
                 arg_n_upstreams);
@@ -321,6 +337,8 @@ static int serve(void) {
                 " names not allowlisted), %" PRIu64 " timed out, %" PRIu64 " dropped",
                 st.queries, st.forwarded, st.refused, st.denied_names, st.timeouts, st.dropped);
 out:
+        if (s.grant_fd >= 0)
+                close(s.grant_fd);
         relay_free(relay);
         policy_free(s.policy);
         return r;

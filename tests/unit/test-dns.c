@@ -14,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "dns.h"
+#include "firewall-service.h"
 #include "relay.h"
 
 /* A query for name/type as a stub resolver sends it; wire format in *ret (malloc'd). */
@@ -196,11 +197,42 @@ static void test_relay_address(void **state) {
         assert_false(rcc_dnsrelay_uid(&a, &uid));
 }
 
+/* What rcc-firewalld reads from the relay: strict, since it comes from another user. */
+static void test_grant_parse(void **state) {
+        static const char *const bad[] = {
+                "",
+                "990 60 203.0.113.7",
+                "990 60 203.0.113.7 a.example extra",
+                "-1 60 203.0.113.7 a.example",
+                " 990 60 203.0.113.7 a.example",
+                "990 99999999999 203.0.113.7 a.example",
+                "990 60 203.0.113.0/24 a.example",
+                "990 60 203.0.113.7/32 a.example",
+                "990 60 nonsense a.example",
+                "990 60 203.0.113.7 *.example",
+                "990 60 203.0.113.7 a_b.example",
+                "4294967295 60 203.0.113.7 a.example",
+        };
+        FwsvcGrant g;
+
+        (void)state;
+        assert_int_equal(fwsvc_grant_parse("990 60 203.0.113.7 git.corp.example", &g), 0);
+        assert_int_equal(g.uid, 990);
+        assert_int_equal(g.ttl, 60);
+        assert_int_equal(g.addr.family, AF_INET);
+        assert_string_equal(g.name, "git.corp.example");
+        assert_int_equal(fwsvc_grant_parse("990 0 2001:db8::1 a.example", &g), 0);
+        assert_int_equal(g.addr.prefixlen, 128);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+                if (fwsvc_grant_parse(bad[i], &g) != -EBADMSG)
+                        fail_msg("'%s' was accepted", bad[i]);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_query_parse),        cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_answer_cname_chain), cmocka_unit_test(test_answer_aaaa_and_loop),
-                cmocka_unit_test(test_relay_address),
+                cmocka_unit_test(test_relay_address),      cmocka_unit_test(test_grant_parse),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
