@@ -78,6 +78,10 @@ static int push_rule_boxes(ElemVec *b, const NetRule *rule, const Cidr *c, uint6
         return 0;
 }
 
+int ruleset_rule_elems(const NetRule *rule, const Cidr *addr, uint64_t timeout_ms, ElemVec *out) {
+        return push_rule_boxes(out, rule, addr, timeout_ms);
+}
+
 static int push_dns(ElemVec *b, const Cidr *resolver) {
         static PortRange port53[] = {{53, 53}};
         static const NetRule dns = {.proto = NET_PROTO_ANY, .ports = port53, .n_ports = 1};

@@ -147,7 +147,9 @@ int hostfacts_gather(
         for (size_t i = 0; resolve_names && i < p->n_accounts; i++)
                 for (size_t j = 0; j < p->accounts[i].settings.n_allow; j++) {
                         const char *name = p->accounts[i].settings.allow[j].host, *why = NULL;
-                        if (!name || name_seen(s.names, n_names, name))
+                        /* A wildcard names no address of its own: only rcc-dnsrelay's answers
+                         * for the names below it open anything. */
+                        if (!name || host_is_wildcard(name) || name_seen(s.names, n_names, name))
                                 continue;
                         size_t found = 0;
                         resolve_one(name, s.addrs + n_addrs, &found, MAX_ADDRS_PER_NAME, &why);

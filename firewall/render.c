@@ -101,8 +101,11 @@ static void render_set(FILE *f, const RulesetSet *s, RenderMode mode) {
 
 static void render_host_comments(FILE *f, const RulesetAccount *ra) {
         for (size_t i = 0; i < ra->n_host_names; i++)
-                fprintf(f, "\t# %s/%s: addresses of '%s', filled in at apply and refresh\n", ra->hosts4.name,
-                        ra->hosts6.name, ra->host_names[i]);
+                fprintf(f,
+                        host_is_wildcard(ra->host_names[i])
+                                ? "\t# %s/%s: addresses of names '%s', filled in by rcc-dnsrelay's answers\n"
+                                : "\t# %s/%s: addresses of '%s', filled in at apply and refresh\n",
+                        ra->hosts4.name, ra->hosts6.name, ra->host_names[i]);
 }
 
 static void render_account_chain(FILE *f, const Ruleset *rs, const RulesetAccount *ra) {

@@ -112,6 +112,11 @@ typedef struct HostFacts {
 /* Compile a validated policy. facts may be NULL (no resolvers, no resolved names): the static
  * part, and so the digest, does not depend on it. */
 int ruleset_compile(const Policy *p, const HostFacts *facts, Ruleset **ret, RccDiag *diag);
+
+struct ElemVec;
+/* The set elements through which rule opens addr (its protocols times its ports), each with
+ * timeout_ms, appended to out: what an address answered by rcc-dnsrelay adds to hosts4/hosts6. */
+int ruleset_rule_elems(const NetRule *rule, const Cidr *addr, uint64_t timeout_ms, struct ElemVec *out);
 Ruleset *ruleset_free(Ruleset *rs);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Ruleset *, ruleset_free);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/un.h>
 
 #include "fileio.h"
+#include "policy-internal.h"
 #include "firewall-service.h"
 #include "macro.h"
 
@@ -149,4 +151,25 @@ int fwsvc_same_netns(pid_t pid) {
         if (stat("/proc/self/ns/net", &self) < 0 || stat(path, &other) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
+}
+
+int fwsvc_grant_parse(const char *text, FwsvcGrant *ret) {
+        FwsvcGrant g = {};
+        char addr[64], name[sizeof g.name];
+        unsigned long long uid, ttl;
+        int end = 0;
+
+        if (!text || sscanf(text, "%llu %llu %63s %253s%n", &uid, &ttl, addr, name, &end) != 4 ||
+            text[end] || !isdigit((unsigned char)text[0]) || uid >= UINT32_MAX || ttl > UINT32_MAX)
+                return -EBADMSG;
+        if (cidr_parse(addr, &g.addr) != CIDR_OK || strchr(addr, '/') ||
+            (g.addr.family == AF_INET ? g.addr.prefixlen != 32 : g.addr.prefixlen != 128))
+                return -EBADMSG;
+        if (!valid_host_name(name))
+                return -EBADMSG;
+        g.uid = (uid_t)uid;
+        g.ttl = (uint32_t)ttl;
+        strcpy(g.name, name);
+        *ret = g;
+        return 0;
 }

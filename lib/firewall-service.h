@@ -33,12 +33,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cidr.h"
 #include "diag.h"
 #include "paths.h"
 
 #define RCC_FIREWALL_CONTROL_SOCKET RCC_RUN_DIR "/firewall.sock"
 #define RCC_FIREWALL_SESSION_SOCKET RCC_RUN_DIR "/firewall-session.sock"
 #define RCC_FIREWALL_STATE RCC_RUN_DIR "/firewall.state"
+/* rcc-dnsrelay to rcc-firewalld: datagrams "grant UID TTL ADDR NAME", each an address that the
+ * relay answered for NAME to the account UID, valid TTL seconds. A SOCK_DGRAM socket, mode 0666;
+ * the service takes grants only from root and the relay's user (SCM_CREDENTIALS), and checks each
+ * against the policy as if nothing of it were true (fwsvc_grant_parse(), firewall/service). */
+#define RCC_FIREWALL_DNS_SOCKET RCC_RUN_DIR "/firewall-dns.sock"
 
 #define FWSVC_MSG_MAX 2048
 /* How long a session whose service went away waits, its network held, for one to answer again. */
@@ -80,3 +86,15 @@ int fwsvc_state_format(const FwsvcState *st, char *buf, size_t size);
  * (-ESRCH: no such process). The run directory is the host's, shared by every namespace: a service
  * answering on its socket may hold its table in a namespace where this caller's sessions are not. */
 int fwsvc_same_netns(pid_t pid);
+
+/* One grant of rcc-dnsrelay (RCC_FIREWALL_DNS_SOCKET). */
+typedef struct FwsvcGrant {
+        uid_t uid;
+        uint32_t ttl;   /* seconds */
+        Cidr addr;      /* a single address: /32 or /128 */
+        char name[254]; /* as the relay asked it: lower case, no final dot */
+} FwsvcGrant;
+
+/* The text after "grant ": "UID TTL ADDR NAME". -EBADMSG for anything else (a prefix, a name
+ * that is not a valid host name). */
+int fwsvc_grant_parse(const char *text, FwsvcGrant *ret);

@@ -113,7 +113,19 @@ static int parse_host(Schema *sc, const YNode *n, const char **ret) {
                 return r;
         if (host_looks_like_address(host))
                 return schema_error(sc, n, "'%s' is an address; use cidr: for addresses and prefixes", host);
-        if (!valid_host_name(host))
+        if (strcmp(host, "*") == 0)
+                return schema_error(
+                        sc, n,
+                        "'*' would allow every name; use mode: public, or a wildcard such as '*.example.com'");
+        /* A wildcard is only ever a whole first label: "*.corp.example" is a zone, "a*.b" or
+         * "x.*.b" are patterns DNS has no notion of and would be guesses at what was meant. */
+        const char *base = strncmp(host, "*.", 2) == 0 ? host + 2 : host;
+        if (strchr(base, '*'))
+                return schema_error(
+                        sc, n,
+                        "'%s': a wildcard is allowed only as the whole first label, as in '*.corp.example'",
+                        host);
+        if (!valid_host_name(base))
                 return schema_error(
                         sc, n,
                         "'%s' is not a valid host name; expected dot-separated labels of letters, "

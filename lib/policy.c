@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "policy-internal.h"
 
@@ -45,6 +47,36 @@ const UserGrant *settings_find_user(const Settings *s, const char *user) {
         FOREACH_ARRAY (g, s->users, s->n_users)
                 if (streq(g->user, user))
                         return g;
+        return NULL;
+}
+
+bool host_is_wildcard(const char *host) {
+        return host && host[0] == '*' && host[1] == '.';
+}
+
+bool host_matches(const char *host, const char *name) {
+        size_t hl, nl;
+
+        if (!host || !name)
+                return false;
+        hl = strlen(host);
+        nl = strlen(name);
+        if (nl > 0 && name[nl - 1] == '.')
+                nl--;
+        if (!host_is_wildcard(host))
+                return nl == hl && strncasecmp(host, name, nl) == 0;
+        /* "*.zone" (hl bytes) names "x.zone" for any non-empty x: name ends in ".zone" and has at
+         * least one byte before that dot. */
+        size_t zl = hl - 1; /* ".zone" */
+        return nl > zl && strncasecmp(name + nl - zl, host + 1, zl) == 0;
+}
+
+const NetRule *settings_find_host(const Settings *s, const char *name) {
+        if (!s || !name)
+                return NULL;
+        FOREACH_ARRAY (rule, s->allow, s->n_allow)
+                if (rule->host && host_matches(rule->host, name))
+                        return rule;
         return NULL;
 }
 

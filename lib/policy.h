@@ -56,7 +56,9 @@ typedef struct PortRange {
 } PortRange;
 
 typedef struct NetRule {
-        const char *host; /* a DNS name, resolved by rcc-firewall; NULL for a cidr rule */
+        /* A DNS name, resolved by rcc-firewall, or a wildcard "*.zone" that only rcc-dnsrelay's
+         * answers open; lower case; NULL for a cidr rule. */
+        const char *host;
         Cidr cidr;        /* valid when host == NULL */
         PortRange *ports; /* NULL with n_ports == 0: every port */
         size_t n_ports;
@@ -160,3 +162,12 @@ uint64_t settings_tmp_bytes(const Settings *s);
 const char *net_mode_to_string(NetMode m);
 const char *home_scope_to_string(HomeScope h);
 const char *net_proto_to_string(NetProto p);
+
+/* A host rule's name is a wildcard "*.zone": it names every name below zone, never zone itself. */
+bool host_is_wildcard(const char *host);
+/* Whether name (a DNS name, either case, an optional trailing dot) is what host (a validated,
+ * lower-case host rule) names: the same name, or for "*.zone" any name with one or more labels
+ * before ".zone". */
+bool host_matches(const char *host, const char *name);
+/* The allow rule of s whose host matches name, or NULL: what rcc-dnsrelay asks of a query. */
+const NetRule *settings_find_host(const Settings *s, const char *name);

@@ -25,6 +25,7 @@
 #endif
 
 #include "control.h"
+#include "dnsgrant.h"
 #include "firewall-service.h"
 #include "log.h"
 #include "service.h"
@@ -32,7 +33,7 @@
 #define EXIT_USAGE 2
 /* Resolved names live 30 minutes in their sets; every 5 minutes renews them long before. */
 #define REFRESH_INTERVAL_S (5 * 60)
-#define FIXED_FDS 6
+#define FIXED_FDS 7
 
 static const char *arg_config = RCC_CONFIG_DIR;
 static bool arg_no_owner;
@@ -226,7 +227,7 @@ static void session_denial(void *userdata, uid_t uid, const Denial *d, int64_t n
         sessions_note_denial(&svc->sessions, uid, d, now);
 }
 
-static int run(Service *svc, int sfd, int tfd) {
+static int run(Service *svc, DnsGrants *grants, int sfd, int tfd) {
         for (;;) {
                 size_t n = FIXED_FDS + svc->sessions.n;
                 _cleanup_free_ struct pollfd *fds = calloc(n, sizeof *fds);
@@ -240,6 +241,7 @@ static int run(Service *svc, int sfd, int tfd) {
                 fds[3] = (struct pollfd){.fd = svc->control_fd, .events = POLLIN};
                 fds[4] = (struct pollfd){.fd = svc->sessions.listen_fd, .events = POLLIN};
                 fds[5] = (struct pollfd){.fd = denials_fd(&svc->denials), .events = POLLIN};
+                fds[6] = (struct pollfd){.fd = grants->fd, .events = POLLIN};
                 for (size_t i = 0; i < svc->sessions.n; i++)
                         fds[FIXED_FDS + i] =
                                 (struct pollfd){.fd = svc->sessions.clients[i].fd, .events = POLLIN};
@@ -266,6 +268,8 @@ static int run(Service *svc, int sfd, int tfd) {
                                 -errno, "reading refused packets from nflog group %u: %m", RCC_NFLOG_GROUP);
                 if (fds[3].revents)
                         control_serve(svc);
+                if (fds[6].revents)
+                        dnsgrant_serve(grants, svc);
                 handle_sessions(svc, fds, n);
                 if (fds[4].revents) {
                         bool ready = service_ready(svc, &why);
@@ -279,6 +283,7 @@ static int run(Service *svc, int sfd, int tfd) {
 static int serve(void) {
         char config_dir[PATH_MAX];
         Service svc = {.control_fd = -EBADF, .sessions = {.listen_fd = -EBADF}};
+        DnsGrants grants = {.fd = -EBADF};
         _cleanup_close_ int sfd = -EBADF, tfd = -EBADF, ready_fd = -EBADF;
         RccDiag diag = {};
         int r;
@@ -317,17 +322,23 @@ static int serve(void) {
                 log_diag(r, &diag);
                 goto out;
         }
+        /* Without it rcc-dnsrelay's answers open nothing; the table holds all the same. */
+        if ((r = dnsgrant_listen(&grants, &diag)) < 0) {
+                log_diag(r, &diag);
+                diag = (RccDiag){};
+        }
         log_info(
                 "holding table inet %s (%s); sessions register on %s", RCC_TABLE, svc.holder.how,
                 RCC_FIREWALL_SESSION_SOCKET);
         notify("READY=1");
         if (ready_fd >= 0)
                 finish_detach(TAKE_FD(ready_fd));
-        r = run(&svc, sfd, tfd);
+        r = run(&svc, &grants, sfd, tfd);
 out:
         notify("STOPPING=1");
         sessions_close(&svc.sessions);
         safe_close(svc.control_fd);
+        dnsgrant_close(&grants);
         (void)unlink(RCC_FIREWALL_CONTROL_SOCKET);
         (void)unlink(RCC_FIREWALL_SESSION_SOCKET);
         watch_close(&svc.watch);

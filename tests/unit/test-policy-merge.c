@@ -392,6 +392,38 @@ static void test_values_numbers(void **state) {
         assert_int_equal(parse_uint32("1 ", &u), -EINVAL);
 }
 
+/* Which names a host rule names: the relay's question for every query (exact and wildcard). */
+static void test_host_matches(void **state) {
+        static const struct {
+                const char *host, *name;
+                bool match;
+        } cases[] = {
+                {"example.com", "example.com", true},
+                {"example.com", "EXAMPLE.com.", true},
+                {"example.com", "www.example.com", false},
+                {"example.com", "example.co", false},
+                {"*.corp.example", "git.corp.example", true},
+                {"*.corp.example", "a.b.corp.example.", true},
+                {"*.corp.example", "Git.CORP.example", true},
+                {"*.corp.example", "corp.example", false},
+                {"*.corp.example", ".corp.example", false},
+                {"*.corp.example", "evilcorp.example", false},
+                {"*.corp.example", "corp.example.evil", false},
+                {"*.corp.example", "", false},
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                if (host_matches(cases[i].host, cases[i].name) != cases[i].match)
+                        fail_msg(
+                                "'%s' vs '%s': expected %s", cases[i].host, cases[i].name,
+                                cases[i].match ? "a match" : "no match");
+        }
+        assert_true(host_is_wildcard("*.a.b"));
+        assert_false(host_is_wildcard("a.b"));
+        assert_false(host_matches(NULL, "a"));
+}
+
 static void test_values_names(void **state) {
         char name[300];
 
@@ -457,7 +489,7 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_lab_merge),        cmocka_unit_test(test_accessors),
                 cmocka_unit_test(test_buffers),          cmocka_unit_test(test_buffers_yaml_limits),
                 cmocka_unit_test(test_list_cap),         cmocka_unit_test(test_values_numbers),
-                cmocka_unit_test(test_values_names),
+                cmocka_unit_test(test_values_names),     cmocka_unit_test(test_host_matches),
         };
 
         fixtures_init(argc, argv);
