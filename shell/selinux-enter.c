@@ -52,7 +52,8 @@ int selinux_enter_session_context(const char *account, char **argv, RccDiag *dia
                         "cannot find the SELinux user of account '%s' (%m); an admin runs rcc-setup install",
                         account);
         if (get_default_context_with_level(
-                    seuser, level, is_selinux_mls_enabled() > 0 ? SSHD_CONTEXT ":s0-s0:c0.c1023" : SSHD_CONTEXT,
+                    seuser, level,
+                    is_selinux_mls_enabled() > 0 ? SSHD_CONTEXT ":s0-s0:c0.c1023" : SSHD_CONTEXT,
                     &login) < 0)
                 return diag_set(
                         diag, errno ? -errno : -ENOENT, NULL, 0, 0,
