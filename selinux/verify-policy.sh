@@ -93,7 +93,8 @@ done
 # netfilter netlink socket and net_admin (pam_rcc asks the kernel whether table inet rcc is loaded),
 # pam_rcc and rcc-shell reaching rcc-firewalld (initrc_t): signull, and connecting to it;
 # rcc-shell's syslog socket; the user bus's ready notice to the account's user manager; and what
-# podman and rcc-stage do in their own namespaces (nsfs, remounting ext4, whiteouts).
+# podman and rcc-stage do in their own namespaces (nsfs, mounts, whiteouts, fuse-overlayfs); and
+# podman and crun asking the account's user manager for the session's scope.
 sesearch -A "$A" | sort >"$tmp/rules.without"
 sesearch -A "$B" | sort >"$tmp/rules.with"
 comm -13 "$tmp/rules.without" "$tmp/rules.with" >"$tmp/added"
@@ -105,8 +106,9 @@ stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t
         grep -v -E '^allow user_t initrc_t:unix_stream_socket connectto;$' |
         grep -v -E '^allow mount_t user_home_t:filesystem relabelfrom;$' |
         grep -v -E '^allow user_t (syslogd_runtime_t:dir|devlog_t:(lnk_file|sock_file)|syslogd_t:unix_dgram_socket) ' |
-        grep -v -E '^allow user_t fs_t:filesystem [{] remount unmount [}];$' |
-        grep -v -E '^allow user_t (nsfs_t:file|user_home_t:chr_file) ' |
+        grep -v -E '^allow user_t (nsfs_t:file|user_home_t:(chr_file|filesystem)|sysctl_fs_t:(dir|file)|fusefs_t:dir|user_tmpfs_t:file|user_tmp_t:file|user_t:fifo_file|cgroup_t:(dir|file|lnk_file)) ' |
+        grep -v -E '^allow user_t fs_t:filesystem [{] mount remount unmount [}];$' |
+        grep -v -E '^allow (user_t user_systemd_t:(dbus|system)|user_systemd_t user_t:dbus|unconfined_t user_systemd_t:system) ' |
         grep -v -E '^allow user_dbusd_t (systemd_user_runtime_t:dir|systemd_user_runtime_notify_t:sock_file|user_systemd_t:unix_dgram_socket) ' |
         grep -v -E '^allow sshd_t sshd_t:netlink_netfilter_socket ' |
         grep -v -E '^allow sshd_t sshd_t:capability ' |

@@ -68,6 +68,17 @@ int selinux_enter_session_context(const char *account, char **argv, RccDiag *dia
                 unsetenv(REENTERED_ENV);
                 return 0;
         }
+        /* Another SELinux user than the account's: entered by sudo. Enforcing, the session cannot
+         * work (selinux-enter.h): say so now rather than leave podman waiting on the user bus. */
+        if (strncmp(current, login, fields_len(login, 1)) != 0 || current[fields_len(login, 1)] != ':') {
+                if (security_getenforce() > 0)
+                        return diag_set(
+                                diag, -EPERM, NULL, 0, 0,
+                                "SELinux is enforcing, and this session runs as SELinux user %.*s, not as "
+                                "account '%s' (%s): its user manager could not start the container for it. "
+                                "Under SELinux, use the account's own login: ssh %s@localhost",
+                                (int)fields_len(current, 1), current, account, seuser, account);
+        }
         if (getenv(REENTERED_ENV))
                 return diag_set(
                         diag, -EPERM, NULL, 0, 0,

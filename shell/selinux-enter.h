@@ -8,14 +8,15 @@
  * user_u may not have c0.c1023 (found at run time: SELINUX_ERR op=security_sid_mls_copy
  * invalid_context="user_u:user_r:user_dbusd_t:s0-s0:c0.c1023", and "crun: sd-bus call: Permission
  * denied"). So rcc-shell exec's itself again, before it reads anything, at the account's level,
- * keeping the human's SELinux user, role and type.
+ * keeping the human's SELinux user, role and domain.
  *
- * Not the account's own user and domain (user_u:user_r:user_t, as its ssh logins): refpolicy's UBAC
- * ties what sudo hands down (the pipes, the terminal) to the human's SELinux user, and a user_u
- * process could use none of it; a user_t process of the human's user could not create files in
- * the account's storage, whose files are user_u's. The sudo path is therefore as confined by
- * SELinux as the human who runs sudo (selinux/README.md, "Known gap"); the mounts, Landlock, the
- * firewall and DAC confine it as they confine the ssh path.
+ * That is as far as it goes. With SELinux enforcing, the account's user manager (user_u) may not
+ * look at or answer a process of another SELinux user (refpolicy's UBAC: found at run time, denied
+ * { search } on its /proc directory and { send_msg } of the AccessDenied reply, and podman waited
+ * forever for its scope), and rcc-shell cannot move a sudo session into user_u: UBAC would keep
+ * it from the pipes and terminal sudo hands down, which are the human's. So where SELinux
+ * enforces and the session's SELinux user is not the account's, the session is refused, with a
+ * line that says to log in as the account (ssh). Permissive, it goes on at the account's level.
  */
 #pragma once
 

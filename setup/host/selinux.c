@@ -544,6 +544,19 @@ static void warn_tool(const char *const *argv) {
                 log_warning("%s %s %s %s failed; undo it by hand", argv[0], argv[1], argv[2], argv[3] ?: "");
 }
 
+/* Another account's entry for the same directory and kind keeps the rule. */
+static bool rule_still_used(const Manifest *m, size_t index) {
+        const ManifestEntry *e = &m->entries[index];
+
+        for (size_t i = 0; i < m->n_entries; i++) {
+                const ManifestEntry *o = &m->entries[i];
+                if (i != index && strcmp(o->kind, "selinux") == 0 && o->n_args >= 2 &&
+                    strcmp(o->args[0], e->args[0]) == 0 && strcmp(o->args[1], e->args[1]) == 0)
+                        return true;
+        }
+        return false;
+}
+
 int selinux_undo_entry(const Manifest *m, size_t index) {
         const ManifestEntry *e = &m->entries[index];
         const char *what = e->n_args > 0 ? e->args[0] : "";
@@ -578,13 +591,8 @@ int selinux_undo_entry(const Manifest *m, size_t index) {
         }
         if (strcmp(what, "fcontext") == 0 && e->n_args >= 2) {
                 _cleanup_free_ char *spec = fcontext_spec(e->args[1], true);
-                /* Another account's entry for the same directory keeps the rule. */
-                for (size_t i = 0; i < m->n_entries; i++) {
-                        const ManifestEntry *o = &m->entries[i];
-                        if (i != index && strcmp(o->kind, "selinux") == 0 && o->n_args >= 2 &&
-                            strcmp(o->args[0], "fcontext") == 0 && strcmp(o->args[1], e->args[1]) == 0)
-                                return 0;
-                }
+                if (rule_still_used(m, index))
+                        return 0;
                 if (spec && fcontext_exists(spec)) {
                         const char *argv[] = {SEMANAGE_PATH, "fcontext", "-d", spec, NULL};
                         warn_tool(argv);
@@ -597,12 +605,8 @@ int selinux_undo_entry(const Manifest *m, size_t index) {
         if (strcmp(what, "identity") == 0 && e->n_args >= 2) {
                 _cleanup_free_ char *spec = fcontext_spec(e->args[1], false);
                 const char *relabel[] = {RESTORECON_PATH, "-F", e->args[1], NULL};
-                for (size_t i = 0; i < m->n_entries; i++) {
-                        const ManifestEntry *o = &m->entries[i];
-                        if (i != index && strcmp(o->kind, "selinux") == 0 && o->n_args >= 2 &&
-                            strcmp(o->args[0], "identity") == 0 && strcmp(o->args[1], e->args[1]) == 0)
-                                return 0;
-                }
+                if (rule_still_used(m, index))
+                        return 0;
                 if (spec && fcontext_exists(spec)) {
                         const char *argv[] = {SEMANAGE_PATH, "fcontext", "-d", "-f", "d", spec, NULL};
                         warn_tool(argv);

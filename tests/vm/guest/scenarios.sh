@@ -287,8 +287,7 @@ selinux)
         run_scenario doctor sc_doctor
         run_scenario ssh-session sc_ssh_session
         run_scenario selinux-ssh-context sc_selinux_ssh_context
-        run_scenario sudo-session sc_sudo_session
-        run_scenario selinux-sudo-context sc_selinux_sudo_context
+        run_scenario selinux-sudo sc_selinux_sudo
         run_scenario selinux-deny-conf sc_selinux_deny_conf
         run_scenario selinux-other-home sc_selinux_other_home
         run_scenario selinux-audit sc_selinux_audit
