@@ -106,7 +106,8 @@ stray=$(grep -v -E '^allow [a-z_]+ (rcc_conf_t|rcc_project_t|rcc_storage_image_t
         grep -v -E '^allow user_t initrc_t:unix_stream_socket connectto;$' |
         grep -v -E '^allow mount_t user_home_t:filesystem relabelfrom;$' |
         grep -v -E '^allow user_t (syslogd_runtime_t:dir|devlog_t:(lnk_file|sock_file)|syslogd_t:unix_dgram_socket) ' |
-        grep -v -E '^allow user_t (nsfs_t:file|user_home_t:(chr_file|filesystem)|sysctl_fs_t:(dir|file)|fusefs_t:dir|user_tmpfs_t:file|user_tmp_t:file|user_t:fifo_file|cgroup_t:(dir|file|lnk_file)) ' |
+        grep -v -E '^allow user_t (nsfs_t:file|user_home_t:(chr_file|filesystem)|sysctl_fs_t:(dir|file)|fusefs_t:dir|user_tmpfs_t:file|user_tmp_t:file|user_t:fifo_file|cgroup_t:(dir|file|lnk_file|filesystem)) ' |
+        grep -v -E '^allow user_t root_t:dir mounton;$' |
         grep -v -E '^allow user_t fs_t:filesystem [{] mount remount unmount [}];$' |
         grep -v -E '^allow (user_t user_systemd_t:(dbus|system)|user_systemd_t user_t:dbus|unconfined_t user_systemd_t:system) ' |
         grep -v -E '^allow user_dbusd_t (systemd_user_runtime_t:dir|systemd_user_runtime_notify_t:sock_file|user_systemd_t:unix_dgram_socket) ' |
