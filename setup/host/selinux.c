@@ -129,20 +129,28 @@ bool selinux_type_loaded(const char *type) {
         return false;
 }
 
-void selinux_label_type(const char *path, char *buf, size_t size) {
+/* The SELinux user and type of path's label (user:role:type[:range]), into user and type ("" when
+ * it has none). */
+static void label_user_type(const char *path, char *user, size_t user_size, char *type, size_t type_size) {
         char con[256];
         ssize_t n = lgetxattr(path, "security.selinux", con, sizeof con - 1);
         const char *t;
 
-        buf[0] = '\0';
+        user[0] = type[0] = '\0';
         if (n <= 0)
                 return;
         con[n] = '\0';
-        /* user:role:type[:range] */
+        snprintf(user, user_size, "%.*s", (int)strcspn(con, ":"), con);
         t = strchr(con, ':');
         t = t ? strchr(t + 1, ':') : NULL;
         if (t)
-                snprintf(buf, size, "%.*s", (int)strcspn(t + 1, ":"), t + 1);
+                snprintf(type, type_size, "%.*s", (int)strcspn(t + 1, ":"), t + 1);
+}
+
+void selinux_label_type(const char *path, char *buf, size_t size) {
+        char user[64];
+
+        label_user_type(path, user, sizeof user, buf, size);
 }
 
 /* semanage's rule for a directory and everything below it (tree), or for the directory alone: the
@@ -252,19 +260,6 @@ static int label_tree(Setup *s, const char *account, const char *path, const cha
         }
         restorecon(path);
         return 0;
-}
-
-/* The SELinux user and type of path's label, into user and type ("" when it has none). */
-static void label_user_type(const char *path, char *user, size_t user_size, char *type, size_t type_size) {
-        char con[256];
-        ssize_t n = lgetxattr(path, "security.selinux", con, sizeof con - 1);
-
-        user[0] = type[0] = '\0';
-        if (n <= 0)
-                return;
-        con[n] = '\0';
-        snprintf(user, user_size, "%.*s", (int)strcspn(con, ":"), con);
-        selinux_label_type(path, type, type_size);
 }
 
 /* The directories above a project, down from its human's home, keep the human's SELinux identity
@@ -378,7 +373,6 @@ typedef struct LabelArgs {
 
 static int label_project(const char *path, void *arg) {
         LabelArgs *l = arg;
-
         int r;
 
         l->n++;
